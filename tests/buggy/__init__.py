@@ -1,0 +1,47 @@
+"""Typical learner bugs, one function per bug, for the grade-cycle tests.
+
+Each module ``sNN_<step>.py`` holds the bugs for one step. A bug is written as the whole
+function a learner might hand in, decorated with ``@bug(<function>, <what is wrong>)``.
+The grade-cycle test hands each bug in as its own submission (the model solution with
+that one function replaced) and asserts that the function's graded cells
+(``grade_id`` starting with ``<function>_``) lose points.
+"""
+
+import importlib
+import inspect
+import pkgutil
+import textwrap
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Bug:
+    function: str  # the graded function it breaks
+    name: str  # a short id, unique within the step
+    why: str  # the learner's mistake, in words
+    code: str  # the function's source, without the decorator
+
+
+def bug(function, why):
+    """Register the decorated function as a buggy version of ``function``."""
+    def register(fn):
+        lines = inspect.getsource(fn).splitlines()
+        start = next(i for i, line in enumerate(lines) if line.lstrip().startswith("def "))
+        code = textwrap.dedent("\n".join(lines[start:]))
+        code = code.replace(f"def {fn.__name__}(", f"def {function}(", 1)
+        fn.bug = Bug(function, fn.__name__, why, code)
+        return fn
+    return register
+
+
+def bugs_for(assignment):
+    """All bugs registered for an assignment such as ``01_linear_layer``."""
+    module = importlib.import_module(f"{__name__}.s{assignment}")
+    found = [obj.bug for obj in vars(module).values() if hasattr(obj, "bug")]
+    names = [b.name for b in found]
+    assert len(names) == len(set(names)), f"duplicate bug names in {module.__name__}"
+    return found
+
+
+def assignments_with_bugs():
+    return sorted(m.name[1:] for m in pkgutil.iter_modules(__path__) if m.name.startswith("s"))

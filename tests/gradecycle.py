@@ -1,0 +1,199 @@
+"""Run the real nbgrader cycle on a temporary copy of the course.
+
+Used by ``test_grade_cycle.py``: build submissions (the model solution, the untouched
+release, one per typical bug, and a few broken ones), then ``nbgrader autograde``,
+``generate_feedback`` and ``export`` exactly as an instructor would, and read the scores
+back from the gradebook.
+"""
+
+import copy
+import os
+import re
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+
+from tests.buggy import bugs_for
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+MARKER = re.compile(r"^\s*### (BEGIN|END) (SOLUTION|HIDDEN TESTS)\s*$")
+# a per-cell timeout short enough to keep the infinite-loop submission cheap
+TEST_TIMEOUT = 20
+
+
+def run(cmd, cwd, timeout=1200, check=True):
+    """Run a command with the virtual environment first on PATH (nbgrader calls alembic)."""
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+               MPLBACKEND="Agg", PYTHONWARNINGS="ignore")
+    result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True,
+                            timeout=timeout)
+    if check and result.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, cmd))} failed ({result.returncode}):\n"
+                           f"{result.stdout[-4000:]}\n{result.stderr[-8000:]}")
+    return result
+
+
+def nbgrader(*args, cwd, check=True):
+    return run([str(BIN / "nbgrader"), *args], cwd=cwd, check=check)
+
+
+def notebook_path(root, folder, assignment):
+    return Path(root) / folder / assignment / f"{assignment}.ipynb"
+
+
+def read(path):
+    return nbformat.read(str(path), as_version=4)
+
+
+def meta(cell):
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def strip_markers(source):
+    return "\n".join(line for line in source.split("\n") if not MARKER.match(line))
+
+
+def filled(release_nb, source_nb):
+    """The release notebook with every code answer filled in from the model solution."""
+    answers = {meta(c)["grade_id"]: c.source for c in source_nb.cells if meta(c).get("solution")}
+    nb = copy.deepcopy(release_nb)
+    for cell in nb.cells:
+        m = meta(cell)
+        if m.get("solution") and cell.cell_type == "code":
+            cell.source = strip_markers(answers[m["grade_id"]])
+        elif m.get("solution") and cell.cell_type == "markdown":
+            cell.source = strip_markers(answers[m["grade_id"]])
+    return nb
+
+
+def cell_defining(nb, function):
+    for cell in nb.cells:
+        if cell.cell_type == "code" and meta(cell).get("solution") and \
+                re.search(rf"^def {re.escape(function)}\(", cell.source, re.M):
+            return cell
+    raise LookupError(f"no solution cell defines {function}()")
+
+
+def first_code_cell(nb):
+    return next(c for c in nb.cells if c.cell_type == "code")
+
+
+def test_cells(nb):
+    return [c for c in nb.cells if meta(c).get("grade") and not meta(c).get("solution")]
+
+
+def submissions(assignment, root=ROOT):
+    """Every submission the grade-cycle test hands in, by student id.
+
+    Student ids sort so that the broken submissions are graded first: the good ones
+    after them prove that a broken notebook does not stop the others.
+    """
+    source = read(notebook_path(root, "source", assignment))
+    release = read(notebook_path(root, "release", assignment))
+    good = filled(release, source)
+    subs = {"z_solution": source, "z_blank": copy.deepcopy(release), "z_filled": good}
+
+    loop = copy.deepcopy(good)
+    first_code_cell(loop).source = "while True:\n    pass\n" + first_code_cell(loop).source
+    subs["a_infinite_loop"] = loop
+
+    kill = copy.deepcopy(good)
+    first_code_cell(kill).source = ("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n"
+                                    + first_code_cell(kill).source)
+    subs["a_kernel_killed"] = kill
+
+    edited = copy.deepcopy(release)  # blank, with every test cell made to pass
+    for cell in test_cells(edited):
+        cell.source = "print('tests pass')"
+    subs["e_edited_tests"] = edited
+
+    deleted = copy.deepcopy(release)  # blank, with every test cell removed
+    deleted.cells = [c for c in deleted.cells if c not in test_cells(deleted)]
+    subs["e_deleted_tests"] = deleted
+
+    for b in bugs_for(assignment):
+        nb = copy.deepcopy(good)
+        cell = cell_defining(nb, b.function)
+        cell.source = cell.source + "\n\n\n# the learner's version\n" + b.code
+        subs[f"m_bug_{b.name}"] = nb
+    return subs
+
+
+def make_course(workdir, assignments):
+    """A copy of the course's nbgrader set-up in ``workdir``, with a fresh gradebook."""
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "nbgrader_config.py", workdir)
+    for assignment in assignments:
+        shutil.copytree(ROOT / "source" / assignment, workdir / "source" / assignment)
+        nbgrader("generate_assignment", assignment, "--force", cwd=workdir)
+    return workdir
+
+
+def hand_in(workdir, assignment, subs):
+    for student, nb in subs.items():
+        path = Path(workdir) / "submitted" / student / assignment / f"{assignment}.ipynb"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, str(path))
+
+
+def grade(workdir, assignment):
+    """autograde, generate_feedback and export, as an instructor runs them.
+
+    autograde exits non-zero when a submission could not be run through (a killed
+    kernel): that is reported, and the other students are graded all the same.
+    """
+    auto = nbgrader("autograde", assignment, "--force",
+                    f"--Execute.timeout={TEST_TIMEOUT}", cwd=workdir, check=False)
+    nbgrader("generate_feedback", assignment, "--force", cwd=workdir)
+    nbgrader("export", cwd=workdir)
+    return auto
+
+
+def scores(workdir, assignment):
+    """{student: {grade_id: (score, max_score, auto)}} read back from the gradebook.
+
+    A submission nbgrader could not grade at all has no notebook in the gradebook; it
+    maps to an empty dict.
+    """
+    from nbgrader.api import Gradebook, MissingEntry
+
+    result = {}
+    with Gradebook(f"sqlite:///{Path(workdir) / 'gradebook.db'}") as gb:
+        for student in gb.students:
+            try:
+                nb = gb.find_submission_notebook(assignment, assignment, student.id)
+            except MissingEntry:
+                result[student.id] = {}
+                continue
+            result[student.id] = {
+                g.name: (g.score, g.max_score, g.cell.cell_type == "code")
+                for g in nb.grades
+            }
+    return result
+
+
+def run_cycle(workdir, assignment, subs, workers=2):
+    """Grade ``subs`` in ``workers`` course copies at once (two cores, two kernels)."""
+    names = sorted(subs)
+    groups = [names[i::workers] for i in range(workers)]
+    dirs = [Path(workdir) / f"course{i}" for i in range(workers)]
+
+    def one(i):
+        make_course(dirs[i], [assignment])
+        hand_in(dirs[i], assignment, {s: subs[s] for s in groups[i]})
+        log = grade(dirs[i], assignment)
+        return scores(dirs[i], assignment), log
+
+    with ThreadPoolExecutor(workers) as pool:
+        results = list(pool.map(one, range(workers)))
+    merged, logs = {}, []
+    for s, log in results:
+        merged.update(s)
+        logs.append(log.stdout + log.stderr)
+    return merged, dirs, "\n".join(logs)

@@ -1,0 +1,188 @@
+"""The nbgrader cycle, end to end, with the real commands on a copy of the course.
+
+For every assignment: the model solution scores full marks, the untouched release
+scores zero, every typical bug loses points on its own function's cells, broken
+submissions (an infinite loop, a killed kernel) are graded zero without stopping the
+others, edited and deleted test cells are restored, and the feedback students receive
+holds no hidden test.
+"""
+
+import csv
+import html
+import re
+from collections import defaultdict
+
+import pytest
+
+from tests import gradecycle as gc
+from tests.buggy import bugs_for
+from tests.conftest import ASSIGNMENTS
+
+_cycles = {}
+
+
+@pytest.fixture(scope="module")
+def cycle(request, tmp_path_factory):
+    def get(assignment):
+        if assignment not in _cycles:
+            subs = gc.submissions(assignment)
+            workdir = tmp_path_factory.mktemp(f"grade_{assignment}")
+            scores, dirs, log = gc.run_cycle(workdir, assignment, subs)
+            _cycles[assignment] = {"subs": subs, "scores": scores, "dirs": dirs, "log": log}
+        return _cycles[assignment]
+    return get
+
+
+def auto_cells(grades):
+    """{grade_id: (score, max)} for the autograded (code) cells of one submission."""
+    return {gid: (score or 0.0, mx) for gid, (score, mx, is_code) in grades.items() if is_code}
+
+
+def totals(grades, prefix=""):
+    cells = {k: v for k, v in auto_cells(grades).items() if k.startswith(prefix)}
+    return sum(s for s, _ in cells.values()), sum(m for _, m in cells.values())
+
+
+BUG_CASES = [(a, b) for a in ASSIGNMENTS for b in bugs_for(a)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_solution_scores_full_marks(cycle, assignment):
+    grades = cycle(assignment)["scores"]["z_solution"]
+    cells = auto_cells(grades)
+    assert cells, "the solution was not graded"
+    missing = {gid: v for gid, v in cells.items() if v[0] != v[1]}
+    assert not missing, f"the model solution loses points on {missing}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_filled_release_scores_full_marks(cycle, assignment):
+    """The release with the answers typed in scores like the solution (tests intact)."""
+    grades = cycle(assignment)["scores"]["z_filled"]
+    missing = {gid: v for gid, v in auto_cells(grades).items() if v[0] != v[1]}
+    assert auto_cells(grades) and not missing, f"filled release loses points on {missing}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_blank_release_scores_zero(cycle, assignment):
+    grades = cycle(assignment)["scores"]["z_blank"]
+    cells = auto_cells(grades)
+    assert cells, "the blank release was not graded"
+    credited = {gid: v for gid, v in cells.items() if v[0] != 0}
+    assert not credited, f"an untouched release earns points on {credited}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment,bug", BUG_CASES,
+                         ids=[f"{a}-{b.name}" for a, b in BUG_CASES])
+def test_bug_loses_points_on_its_function(cycle, assignment, bug):
+    grades = cycle(assignment)["scores"][f"m_bug_{bug.name}"]
+    score, maximum = totals(grades, prefix=f"{bug.function}_")
+    assert maximum > 0, f"no graded cells named {bug.function}_*"
+    assert score < maximum, (f"{bug.function} with the bug '{bug.why}' still scores "
+                             f"{score}/{maximum} on its cells")
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_graded_function_has_three_bugs(assignment):
+    source = gc.read(gc.notebook_path(gc.ROOT, "source", assignment))
+    test_ids = [gc.meta(c)["grade_id"] for c in gc.test_cells(source)]
+    functions = set()
+    for cell in source.cells:
+        if cell.cell_type == "code" and gc.meta(cell).get("solution"):
+            for name in re.findall(r"^def (\w+)\(", cell.source, re.M):
+                if any(t.startswith(f"{name}_") for t in test_ids):
+                    functions.add(name)
+    assert functions, "no graded functions found"
+    count = defaultdict(int)
+    for b in bugs_for(assignment):
+        count[b.function] += 1
+    short = {f: count[f] for f in functions if count[f] < 3}
+    assert not short, f"graded functions with fewer than three buggy versions: {short}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@pytest.mark.parametrize("student", ["a_infinite_loop", "a_kernel_killed"])
+def test_broken_submission_graded_zero_and_others_graded(cycle, assignment, student):
+    result = cycle(assignment)
+    score, maximum = totals(result["scores"][student])
+    assert maximum > 0 and score == 0, f"{student} scored {score}/{maximum}"
+    # graded before everyone else in its course copy, and the others were still graded
+    later = [s for s in result["scores"] if s > student]
+    assert later and all(result["scores"][s] for s in later)
+    assert totals(result["scores"]["z_solution"])[0] == maximum
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@pytest.mark.parametrize("student", ["e_edited_tests", "e_deleted_tests"])
+def test_tampered_test_cells_are_restored(cycle, assignment, student):
+    result = cycle(assignment)
+    score, maximum = totals(result["scores"][student])
+    assert maximum > 0 and score == 0, f"{student} scored {score}/{maximum}"
+    source = gc.read(gc.notebook_path(gc.ROOT, "source", assignment))
+    expected = {gc.meta(c)["grade_id"]: c.source for c in gc.test_cells(source)}
+    graded = None
+    for d in result["dirs"]:
+        path = d / "autograded" / student / assignment / f"{assignment}.ipynb"
+        if path.exists():
+            graded = gc.read(path)
+    assert graded is not None, f"no autograded notebook for {student}"
+    restored = {gc.meta(c)["grade_id"]: c.source for c in gc.test_cells(graded)}
+    assert set(restored) == set(expected)
+    # nbgrader may put a comment line above a cell it added back
+    changed = [gid for gid, src in expected.items() if not restored[gid].endswith(src)]
+    assert not changed, f"test cells not restored from the source: {changed}"
+
+
+def hidden_lines(assignment):
+    """Every distinctive line of the source's hidden-test regions that the release lacks."""
+    source = gc.read(gc.notebook_path(gc.ROOT, "source", assignment))
+    release = gc.read(gc.notebook_path(gc.ROOT, "release", assignment))
+    public = {line.strip() for c in release.cells for line in c.source.split("\n")}
+    lines = set()
+    for cell in source.cells:
+        inside = False
+        for line in cell.source.split("\n"):
+            if "BEGIN HIDDEN TESTS" in line:
+                inside = True
+            elif "END HIDDEN TESTS" in line:
+                inside = False
+            elif inside and len(line.strip()) >= 12 and line.strip() not in public:
+                lines.add(line.strip())
+    assert lines, "the source has no hidden tests"
+    return lines
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_feedback_holds_no_hidden_tests(cycle, assignment):
+    result = cycle(assignment)
+    secrets = hidden_lines(assignment) | {"BEGIN HIDDEN TESTS"}
+    pages = [p for d in result["dirs"] for p in (d / "feedback").rglob("*.html")]
+    students = {p.parts[-3] for p in pages}
+    assert students >= {"z_solution", "z_blank"} and len(pages) >= len(result["subs"]) - 2
+    for page in pages:
+        text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text()))
+        leaked = [s for s in secrets if s in text]
+        assert not leaked, f"{page} shows hidden test lines: {leaked[:3]}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_grades_csv_has_every_student(cycle, assignment):
+    result = cycle(assignment)
+    rows = []
+    for d in result["dirs"]:
+        with open(d / "grades.csv", newline="") as f:
+            rows += list(csv.DictReader(f))
+    by_student = {r["student_id"]: r for r in rows if r["assignment"] == assignment}
+    assert set(by_student) == set(result["subs"])
+    auto_max = totals(result["scores"]["z_solution"])[1]
+    assert float(by_student["z_solution"]["raw_score"]) == auto_max
+    assert float(by_student["z_blank"]["raw_score"]) == 0
+    assert float(by_student["a_kernel_killed"]["raw_score"]) == 0
