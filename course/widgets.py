@@ -10,6 +10,9 @@ import matplotlib.pyplot as plt
 
 from course.init import SCHEMES as INIT_SCHEMES
 
+# every panel built in this Python session, newest last: the tests sweep their controls
+panels = []
+
 
 def lr_slider(value=0.1, min_exp=-3, max_exp=1, description="lr"):
     """Learning-rate slider on a log scale, from 10**min_exp to 10**max_exp."""
@@ -43,7 +46,8 @@ def explore(experiment, draw, **controls):
     - draw: function of the experiment's result that draws one matplotlib figure
     - controls: widgets by the keyword they feed, e.g. ``lr=lr_slider()``
 
-    Returns the panel (a ``VBox``); display it as the cell's last line.
+    Returns the panel (a ``VBox``); display it as the cell's last line. The panel keeps
+    ``experiment`` and ``controls`` as attributes, so tests can sweep the same controls.
     """
     def update(**values):
         draw(experiment(**values))
@@ -51,4 +55,8 @@ def explore(experiment, draw, **controls):
 
     output = widgets.interactive_output(update, controls)
     box = widgets.HBox(list(controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
-    return widgets.VBox([box, output])
+    panel = widgets.VBox([box, output])
+    panel.experiment = experiment
+    panel.controls = controls
+    panels.append(panel)
+    return panel

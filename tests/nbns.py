@@ -1,0 +1,62 @@
+"""Run a source notebook's code cells in this process and hand back its namespace.
+
+The tests use it to reach what a notebook defines (``experiment``, the learner's
+functions in their model-solution form) without a kernel. IPython magics are turned
+into calls on a stand-in that accepts only ``%matplotlib``.
+"""
+
+import contextlib
+import io
+from functools import lru_cache
+
+import matplotlib
+from IPython.core.inputtransformer2 import TransformerManager
+
+from tests.gradecycle import ROOT, meta, read
+
+_transform = TransformerManager().transform_cell
+
+
+class _Shell:
+    def run_line_magic(self, name, line):
+        if name != "matplotlib":
+            raise NotImplementedError(f"magic %{name} is not supported in tests")
+
+
+def execute(nb, name="<notebook>"):
+    """Run the code cells of ``nb``; the namespace's ``__panels__`` lists the Explore
+    panels the notebook built."""
+    from course import widgets
+
+    matplotlib.use("Agg")
+    first_panel = len(widgets.panels)
+    ns = {"__name__": "__notebook__", "get_ipython": _Shell}
+    sink = io.StringIO()
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        code = compile(_transform(cell.source), f"{name}[cell {index}]", "exec")
+        with contextlib.redirect_stdout(sink):
+            exec(code, ns)
+    import matplotlib.pyplot as plt
+    plt.close("all")
+    ns["__panels__"] = widgets.panels[first_panel:]
+    return ns
+
+
+@lru_cache(maxsize=None)
+def namespace(assignment):
+    """The namespace of ``source/<assignment>/<assignment>.ipynb`` after running it."""
+    path = ROOT / "source" / assignment / f"{assignment}.ipynb"
+    return execute(read(path), path.name)
+
+
+def graded_functions(assignment):
+    """Names defined by the notebook's solution cells."""
+    import re
+    nb = read(ROOT / "source" / assignment / f"{assignment}.ipynb")
+    names = []
+    for cell in nb.cells:
+        if cell.cell_type == "code" and meta(cell).get("solution"):
+            names += re.findall(r"^def (\w+)\(", cell.source, re.M)
+    return names
