@@ -26,6 +26,11 @@ def init_dropdown(value="normal", options=INIT_SCHEMES, description="init"):
     return widgets.Dropdown(value=value, options=list(options), description=description)
 
 
+def choice_dropdown(value, options, description):
+    """A dropdown for any other choice (data set, loss, optimizer, activation)."""
+    return widgets.Dropdown(value=value, options=list(options), description=description)
+
+
 def scale_slider(value=1.0, min=0.0, max=3.0, step=0.05, description="scale"):
     """Initialization scale slider (the standard deviation, or the half-width)."""
     return widgets.FloatSlider(value=value, min=min, max=max, step=step,

@@ -150,6 +150,8 @@ def test_standard_controls():
     assert type(lr).__name__ == "FloatLogSlider" and lr.value == pytest.approx(0.01)
     assert lr.description == "lr" and lr.base == 10
     assert widgets.init_dropdown().options == ("zeros", "normal", "uniform")
+    choice = widgets.choice_dropdown("adam", ["sgd", "adam"], "optimizer")
+    assert choice.value == "adam" and choice.options == ("sgd", "adam")
 
 
 def test_explore_redraws_from_experiment_on_every_change(monkeypatch):

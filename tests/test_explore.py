@@ -3,7 +3,8 @@
 The grid comes from the widgets themselves (log-spaced learning rates between the
 slider's ends, every dropdown option, evenly spaced scales), varied one control at a
 time from the panel's defaults. Each run must be finite, a rerun must repeat it, and
-different values of a control must give different results.
+different values of a control must give different results. (An experiment that can stop early, on convergence or
+divergence, should return its budget, e.g. ``num_epochs``, so that two budgets differ.)
 """
 
 import itertools
