@@ -79,12 +79,13 @@ def check_equal(name, value, expected):
         raise AssertionError(f"{name} is {value!r}, expected {expected!r}")
 
 
-def report_error(name, error, expected_below):
+def report_error(name, error, expected_below, hint="look for a transposed or missing term"):
     """Print a relative error and the size to expect, for visible check cells.
 
-    Returns True when the error is below ``expected_below``.
+    ``hint`` is printed when the error is too large. Returns True when the error is below
+    ``expected_below``.
     """
     ok = bool(error < expected_below)
-    verdict = "ok" if ok else "TOO LARGE: look for a transposed or missing term"
+    verdict = "ok" if ok else f"TOO LARGE: {hint}"
     print(f"{name}: relative error {error:.2e} (expect below {expected_below:.0e}) {verdict}")
     return ok

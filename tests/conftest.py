@@ -19,3 +19,35 @@ if str(ROOT) not in sys.path:
 @pytest.fixture(scope="session")
 def assignments():
     return ASSIGNMENTS
+
+
+# --- figures for the closing lines of a run: notebook times and grade-cycle results ------
+
+_notebook_seconds = {}
+
+
+class _NotebookTimer:
+    """Adds up the nbval cell times of each source notebook (registered as a global plugin:
+    a conftest's own run hooks see only the items below it)."""
+
+    def pytest_runtest_logreport(self, report):
+        path = report.nodeid.split("::")[0]
+        if path.endswith(".ipynb"):
+            _notebook_seconds[path] = _notebook_seconds.get(path, 0.0) + report.duration
+
+
+def pytest_configure(config):
+    config.pluginmanager.register(_NotebookTimer(), "course-notebook-timer")
+
+
+def pytest_terminal_summary(terminalreporter):
+    write = terminalreporter.write_line
+    if _notebook_seconds:
+        terminalreporter.section("notebook execution (nbval, seconds)")
+        for path, seconds in sorted(_notebook_seconds.items()):
+            write(f"{path}: {seconds:.1f}")
+    from tests import test_grade_cycle
+    if test_grade_cycle._cycles:
+        terminalreporter.section("grade cycle (autograded points)")
+        for assignment, summary in sorted(test_grade_cycle.cycle_summaries().items()):
+            write(f"{assignment}: {summary}")

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 MARKER = re.compile(r"^\s*### (BEGIN|END) (SOLUTION|HIDDEN TESTS)\s*$")
 # a per-cell timeout short enough to keep the infinite-loop submission cheap
-TEST_TIMEOUT = 20
+TEST_TIMEOUT = 10
 
 
 def run(cmd, cwd, timeout=1200, check=True):

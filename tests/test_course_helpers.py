@@ -52,7 +52,9 @@ def test_check_equal_and_finite():
 def test_report_error_prints_error_and_expectation(capsys):
     assert checks.report_error("dX", 3e-10, 1e-7)
     assert not checks.report_error("dW", 0.4, 1e-7)
+    assert not checks.report_error("m", 0.4, 1e-7, hint="check the bias correction")
     out = capsys.readouterr().out
+    assert "TOO LARGE: check the bias correction" in out
     assert "dX: relative error 3.00e-10 (expect below 1e-07) ok" in out
     assert "dW: relative error 4.00e-01" in out and "TOO LARGE" in out
 

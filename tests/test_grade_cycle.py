@@ -43,6 +43,25 @@ def totals(grades, prefix=""):
     return sum(s for s, _ in cells.values()), sum(m for _, m in cells.values())
 
 
+def cycle_summaries():
+    """One line of figures per graded assignment, for the end of the test run."""
+    lines = {}
+    for assignment, result in _cycles.items():
+        scores = result["scores"]
+        sol, maximum = totals(scores["z_solution"])
+        blank, _ = totals(scores["z_blank"])
+        bugs = bugs_for(assignment)
+        lost = sum(1 for b in bugs
+                   if (lambda s, m: m > 0 and s < m)(*totals(scores[f"m_bug_{b.name}"],
+                                                             prefix=f"{b.function}_")))
+        broken = [s for s in ("a_infinite_loop", "a_kernel_killed", "e_edited_tests",
+                              "e_deleted_tests") if totals(scores[s])[0] == 0]
+        lines[assignment] = (f"solution {sol:g}/{maximum:g}, blank {blank:g}, "
+                             f"bugs losing points {lost}/{len(bugs)}, "
+                             f"broken or tampered submissions at zero {len(broken)}/4")
+    return lines
+
+
 BUG_CASES = [(a, b) for a in ASSIGNMENTS for b in bugs_for(a)]
 
 
