@@ -54,6 +54,20 @@ def meta(cell):
     return cell.get("metadata", {}).get("nbgrader", {})
 
 
+def marked_lines(nb, kinds=("SOLUTION", "HIDDEN TESTS")):
+    """(stripped lines inside ``### BEGIN <kind>`` regions, stripped lines outside them)."""
+    inside_lines, outside_lines = set(), set()
+    for cell in nb.cells:
+        inside = False
+        for line in cell.source.split("\n"):
+            match = MARKER.match(line)
+            if match and match.group(2) in kinds:
+                inside = match.group(1) == "BEGIN"
+            elif line.strip():
+                (inside_lines if inside else outside_lines).add(line.strip())
+    return inside_lines, outside_lines
+
+
 def strip_markers(source):
     return "\n".join(line for line in source.split("\n") if not MARKER.match(line))
 

@@ -164,16 +164,8 @@ def hidden_lines(assignment):
     release = gc.read(gc.notebook_path(gc.ROOT, "release", assignment))
     # a hidden line that a student sees anyway (inside a visible line) is no secret
     public = "\n".join(c.source for c in release.cells)
-    lines = set()
-    for cell in source.cells:
-        inside = False
-        for line in cell.source.split("\n"):
-            if "BEGIN HIDDEN TESTS" in line:
-                inside = True
-            elif "END HIDDEN TESTS" in line:
-                inside = False
-            elif inside and len(line.strip()) >= 12 and line.strip() not in public:  # substring
-                lines.add(line.strip())
+    hidden, _ = gc.marked_lines(source, kinds=("HIDDEN TESTS",))
+    lines = {line for line in hidden if len(line) >= 12 and line not in public}
     assert lines, "the source has no hidden tests"
     return lines
 

@@ -58,21 +58,6 @@ def test_release_is_what_nbgrader_regenerates(tmp_path):
             f"release/{assignment} is stale: run `make release` ({mismatch})"
 
 
-def regions(nb):
-    """(lines inside solution or hidden-test regions, lines outside any) of a notebook."""
-    inside_lines, outside_lines = set(), set()
-    for cell in nb.cells:
-        inside = False
-        for line in cell.source.split("\n"):
-            if "### BEGIN " in line:
-                inside = True
-            elif "### END " in line:
-                inside = False
-            elif line.strip():
-                (inside_lines if inside else outside_lines).add(line.strip())
-    return inside_lines, outside_lines
-
-
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_release_holds_no_solution_or_hidden_test(assignment):
     source = gc.read(gc.notebook_path(ROOT, "source", assignment))
@@ -83,7 +68,7 @@ def test_release_holds_no_solution_or_hidden_test(assignment):
     public = {line.strip() for c in release.cells for line in c.source.split("\n")}
     # a line a student legitimately sees elsewhere (a shared check call) is not a leak;
     # a line that only the solution or the hidden tests hold must not appear
-    secret, visible = regions(source)
+    secret, visible = gc.marked_lines(source)
     leaked = [line for line in secret - visible if line in public and len(line) > 3]
     assert not leaked, f"release shows solution or hidden-test lines: {leaked[:5]}"
     assert secret, "the source should have solutions and hidden tests"
