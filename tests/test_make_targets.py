@@ -1,0 +1,90 @@
+"""The instructor's make targets on a copy of the course: release, autograde (with a
+submission that kills its kernel among good ones), feedback, grades, clean."""
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests import gradecycle as gc
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow
+STEP = "01_linear_layer"
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """A copy of the course folder whose make targets use this test's environment."""
+    root = tmp_path_factory.mktemp("course")
+    for name in ("Makefile", "nbgrader_config.py", "pyproject.toml", "requirements.lock",
+                 "requirements-test.lock"):
+        shutil.copy2(ROOT / name, root)
+    for folder in ("source", "release"):
+        shutil.copytree(ROOT / folder, root / folder)
+    stamp = root / ".installed"
+    stamp.touch()  # newer than the copied lock files: nothing to install
+    return root, stamp
+
+
+def make(course, *targets):
+    root, stamp = course
+    return subprocess.run(["make", "-s", "-C", str(root), *targets, f"VENV={Path(sys.prefix)}",
+                           f"RUNTIME={stamp}"], capture_output=True, text=True, timeout=900,
+                          env=dict(os.environ, MPLBACKEND="Agg"))
+
+
+def submit(root, student, nb):
+    path = root / "submitted" / student / STEP / f"{STEP}.ipynb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    gc.nbformat.write(nb, str(path))
+
+
+def test_instructor_cycle_through_make(course):
+    root, _ = course
+    subs = gc.submissions(STEP)
+    submit(root, "ada", subs["z_solution"])
+    submit(root, "bo", subs["z_blank"])
+    submit(root, "ann", subs["a_kernel_killed"])  # graded before bo: must not stop bo
+
+    released = make(course, "release")
+    assert released.returncode == 0, released.stderr
+    assert (root / "release" / STEP / f"{STEP}.ipynb").read_bytes() == \
+        (ROOT / "release" / STEP / f"{STEP}.ipynb").read_bytes()
+
+    graded = make(course, "autograde")
+    assert graded.returncode != 0, "a submission whose kernel died must be reported"
+    assert "some submissions could not be run" in graded.stdout
+    for student in ("ada", "bo"):  # graded all the same
+        assert (root / "autograded" / student / STEP).is_dir()
+
+    feedback = make(course, "feedback")
+    assert feedback.returncode == 0, feedback.stderr
+    for student in ("ada", "bo"):
+        assert (root / "feedback" / student / STEP / f"{STEP}.html").exists()
+
+    exported = make(course, "grades")
+    assert exported.returncode == 0, exported.stderr
+    with open(root / "grades.csv", newline="") as f:
+        rows = {r["student_id"]: r for r in csv.DictReader(f) if r["assignment"] == STEP}
+    auto_max = float(rows["ada"]["max_score"]) - 2  # the written answer is graded by hand
+    assert float(rows["ada"]["raw_score"]) == auto_max
+    assert float(rows["bo"]["raw_score"]) == 0
+    assert float(rows["ann"]["raw_score"]) == 0  # in the gradebook, at zero
+
+
+def test_make_clean_strips_outputs(course):
+    root, _ = course
+    path = root / "source" / STEP / f"{STEP}.ipynb"
+    nb = gc.read(path)
+    code = next(c for c in nb.cells if c.cell_type == "code")
+    code.execution_count = 3
+    code.outputs = [gc.nbformat.v4.new_output("stream", name="stdout", text="hi\n")]
+    gc.nbformat.write(nb, str(path))
+    cleaned = make(course, "clean")
+    assert cleaned.returncode == 0, cleaned.stderr
+    assert path.read_bytes() == (ROOT / "source" / STEP / f"{STEP}.ipynb").read_bytes()
