@@ -31,10 +31,15 @@ def choice_dropdown(value, options, description):
     return widgets.Dropdown(value=value, options=list(options), description=description)
 
 
-def scale_slider(value=1.0, min=0.0, max=3.0, step=0.05, description="scale"):
-    """Initialization scale slider (the standard deviation, or the half-width)."""
+def float_slider(value, min, max, step, description):
+    """A slider for any other number (margin, momentum, dropout rate)."""
     return widgets.FloatSlider(value=value, min=min, max=max, step=step,
                                description=description, continuous_update=False)
+
+
+def scale_slider(value=1.0, min=0.0, max=3.0, step=0.05, description="scale"):
+    """Initialization scale slider (the standard deviation, or the half-width)."""
+    return float_slider(value, min, max, step, description)
 
 
 def int_slider(value, min, max, step=1, description=""):
