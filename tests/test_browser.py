@@ -133,6 +133,14 @@ def dismiss_news(page):
         no.first.click()
 
 
+def wait_until_run(page, seconds=120):
+    """Wait until no cell is queued or running ("[*]") any more."""
+    busy = page.locator(".jp-InputPrompt", has_text="[*]")
+    deadline = time.time() + seconds
+    while busy.count() and time.time() < deadline:
+        page.wait_for_timeout(250)
+
+
 def run_all(page):
     """Run > Run All Cells, again if the kernel or the menu was not ready to take it."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -177,12 +185,20 @@ def test_lr_slider_drag_redraws_the_plot(lab, browser, assignment):
     before = image.get_attribute("src")
     readout_before = slider.locator(".widget-readout").inner_text()
 
+    wait_until_run(page)
     handle = slider.locator(".noUi-handle").first
-    box = handle.bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.mouse.down()
-    page.mouse.move(box["x"] + 90, box["y"] + box["height"] / 2, steps=8)
-    page.mouse.up()
+    readout = slider.locator(".widget-readout")
+    for _ in range(3):  # outputs rendering above can shift the page under the mouse
+        slider.scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
+        box = handle.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.down()
+        page.mouse.move(box["x"] + 90, box["y"] + box["height"] / 2, steps=8)
+        page.mouse.up()
+        page.wait_for_timeout(500)
+        if readout.inner_text() != readout_before:
+            break
 
     deadline = time.time() + 60
     after = before
@@ -193,7 +209,7 @@ def test_lr_slider_drag_redraws_the_plot(lab, browser, assignment):
             if after and after != before:
                 break
         page.wait_for_timeout(250)
-    readout_after = slider.locator(".widget-readout").inner_text()
+    readout_after = readout.inner_text()
     SHOTS.mkdir(parents=True, exist_ok=True)
     panel.screenshot(path=str(SHOTS / f"{assignment}_explore.png"))
     page.close()
