@@ -154,6 +154,8 @@ def test_standard_controls():
     assert widgets.init_dropdown().options == ("zeros", "normal", "uniform")
     choice = widgets.choice_dropdown("adam", ["sgd", "adam"], "optimizer")
     assert choice.value == "adam" and choice.options == ("sgd", "adam")
+    margin = widgets.float_slider(0.5, min=-1.0, max=2.0, step=0.1, description="margin")
+    assert (margin.min, margin.max, margin.value, margin.continuous_update) == (-1.0, 2.0, 0.5, False)
 
 
 def test_explore_redraws_from_experiment_on_every_change(monkeypatch):
