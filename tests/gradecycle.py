@@ -73,15 +73,13 @@ def strip_markers(source):
 
 
 def filled(release_nb, source_nb):
-    """The release notebook with every code answer filled in from the model solution."""
+    """The release notebook with every answer (code or written) filled in from the model
+    solution."""
     answers = {meta(c)["grade_id"]: c.source for c in source_nb.cells if meta(c).get("solution")}
     nb = copy.deepcopy(release_nb)
     for cell in nb.cells:
-        m = meta(cell)
-        if m.get("solution") and cell.cell_type == "code":
-            cell.source = strip_markers(answers[m["grade_id"]])
-        elif m.get("solution") and cell.cell_type == "markdown":
-            cell.source = strip_markers(answers[m["grade_id"]])
+        if meta(cell).get("solution"):
+            cell.source = strip_markers(answers[meta(cell)["grade_id"]])
     return nb
 
 

@@ -12,7 +12,7 @@ from functools import lru_cache
 import matplotlib
 from IPython.core.inputtransformer2 import TransformerManager
 
-from tests.gradecycle import ROOT, meta, read
+from tests.gradecycle import ROOT, read
 
 _transform = TransformerManager().transform_cell
 
@@ -50,13 +50,3 @@ def namespace(assignment):
     path = ROOT / "source" / assignment / f"{assignment}.ipynb"
     return execute(read(path), path.name)
 
-
-def graded_functions(assignment):
-    """Names defined by the notebook's solution cells."""
-    import re
-    nb = read(ROOT / "source" / assignment / f"{assignment}.ipynb")
-    names = []
-    for cell in nb.cells:
-        if cell.cell_type == "code" and meta(cell).get("solution"):
-            names += re.findall(r"^def (\w+)\(", cell.source, re.M)
-    return names
