@@ -2,8 +2,10 @@
 
 Introduced in step 01. Every check raises ``AssertionError`` (so nbgrader marks the cell
 as failed) with a message that names the tensor and what is wrong, for example
-``dW has shape (3, 4), expected (4, 3)`` or ``db differs from the expected values:
-largest error 0.5 at index (2,) (got 1.5, expected 1.0)``.
+``dW has shape (3, 4), expected (4, 3)`` or ``db differs from the expected values in 1
+of 3 place(s): largest error 0.5 at index (2,) (got 1.5, expected 1.0, relative error
+0.33; ...)``. Values are printed in full (``1.0000001``, never a rounded ``1``), so two
+numbers that differ never look the same.
 """
 
 import numpy as np
@@ -66,11 +68,19 @@ def check_close(name, value, expected, *, rtol=1e-7, atol=0.0):
         ranked = np.where(ok, -np.inf, np.nan_to_num(err, nan=np.inf))
         index = tuple(int(i) for i in np.unravel_index(int(np.argmax(ranked)), err.shape))
         where = f" at index {index}" if index else ""
+        got, want = float(got_all[index]), float(want_all[index])
         raise AssertionError(
             f"{name} differs from the expected values in {int((~ok).sum())} of "
             f"{ok.size} place(s): largest error {float(err[index]):.3g}{where} "
-            f"(got {got_all[index]:.6g}, expected {want_all[index]:.6g}; "
+            f"(got {got!r}, expected {want!r}{_relative(got, want)}; "
             f"tolerance rtol={rtol:g}, atol={atol:g})")
+
+
+def _relative(got, want):
+    """", relative error 3.1e-05" when both values are finite and not both zero."""
+    if not (np.isfinite(got) and np.isfinite(want)) or got == want == 0:
+        return ""
+    return f", relative error {abs(got - want) / max(abs(got), abs(want)):.2g}"
 
 
 def check_equal(name, value, expected):

@@ -27,18 +27,26 @@ def test_check_close_reports_the_largest_error_and_where():
         checks.check_close("Y", got, expected, rtol=1e-7)
     message = str(info.value)
     assert "Y differs from the expected values in 2 of 4 place(s)" in message
-    assert "largest error 0.5 at index (1, 0) (got 3.5, expected 3;" in message
+    assert ("largest error 0.5 at index (1, 0) (got 3.5, expected 3.0, "
+            "relative error 0.14;") in message
     checks.check_close("Y", expected + 1e-12, expected, rtol=1e-9)
 
 
 def test_check_close_checks_shape_first_and_handles_nan():
     with pytest.raises(AssertionError, match=r"db has shape \(4,\), expected \(2,\)"):
         checks.check_close("db", np.zeros(4), np.zeros(2))
-    with pytest.raises(AssertionError, match="got nan, expected 1"):
+    with pytest.raises(AssertionError, match=r"got nan, expected 1\.0;"):
         checks.check_close("p", np.array([np.nan]), np.array([1.0]))
     checks.check_close("p", np.array([np.nan, np.inf]), np.array([np.nan, np.inf]))
-    with pytest.raises(AssertionError, match=r"s differs .* \(got 2, expected 1;"):
+    with pytest.raises(AssertionError, match=r"s differs .* \(got 2\.0, expected 1\.0, relative error 0\.5;"):
         checks.check_close("s", 2.0, 1.0)
+
+
+def test_check_close_never_prints_two_different_values_alike():
+    """"got 1.1, expected 1.1" must not happen: values are printed in full."""
+    with pytest.raises(AssertionError) as info:
+        checks.check_close("x", 1.1000001, 1.1, rtol=1e-9)
+    assert "got 1.1000001, expected 1.1, relative error 9.1e-08" in str(info.value)
 
 
 def test_check_equal_and_finite():
@@ -158,24 +166,68 @@ def test_standard_controls():
     assert (margin.min, margin.max, margin.value, margin.continuous_update) == (-1.0, 2.0, 0.5, False)
 
 
-def test_explore_redraws_from_experiment_on_every_change(monkeypatch):
+def test_explore_redraws_from_experiment_on_every_change():
     calls, drawn = [], []
 
     def experiment(lr, init):
         calls.append((lr, init))
-        return {"loss": [lr]}
+        return {"loss": [lr, lr / 2]}
 
-    monkeypatch.setattr(widgets.plt, "show", lambda: None)
+    def draw(result, ax):
+        drawn.append(result)
+        ax.plot(result["loss"])
+        ax.set_yscale("log")
+        ax.set_title("loss")
+
     lr = widgets.lr_slider(0.1)
     init_w = widgets.init_dropdown("normal")
-    panel = widgets.explore(experiment, drawn.append, lr=lr, init=init_w)
+    panel = widgets.explore(experiment, draw, lr=lr, init=init_w)
     assert panel.experiment is experiment and set(panel.controls) == {"lr", "init"}
     assert widgets.panels[-1] is panel
     assert calls == [(pytest.approx(0.1), "normal")]
+    first = panel.image.value
+    assert first[:8] == b"\x89PNG\r\n\x1a\n" and panel.redraws == 1
     lr.value = 1.0
     init_w.value = "zeros"
     assert calls[-2:] == [(pytest.approx(1.0), "normal"), (pytest.approx(1.0), "zeros")]
-    assert drawn[-1] == {"loss": [pytest.approx(1.0)]}
+    assert drawn[-1] == {"loss": [pytest.approx(1.0), pytest.approx(0.5)]}
+    assert panel.redraws == 3 and panel.image.value != first
+    # one figure, its axes emptied before each draw (no lines pile up)
+    assert len(panel.axes.lines) == 1 and panel.axes.get_title() == "loss"
+
+
+def test_explore_keeps_one_figure_and_grids_of_axes():
+    def draw(result, axes):
+        for ax, values in zip(axes, result):
+            ax.plot(values)
+
+    panel = widgets.explore(lambda lr: [[lr, 1.0], [2.0, lr]], draw, grid=(1, 2),
+                            figsize=(6, 3), lr=widgets.lr_slider(0.1))
+    figure = panel.figure
+    panel.controls["lr"].value = 0.5
+    assert panel.figure is figure and len(panel.axes) == 2
+    assert [len(ax.lines) for ax in panel.axes] == [1, 1]
+
+
+def test_explore_shows_an_error_in_the_learners_code_and_recovers():
+    state = {"ready": False}
+
+    def experiment(lr):
+        if not state["ready"]:
+            raise NotImplementedError("linear_forward is not written yet")
+        return [lr]
+
+    panel = widgets.explore(experiment, lambda r, ax: ax.plot(r), lr=widgets.lr_slider(0.1))
+    assert panel.error == "NotImplementedError: linear_forward is not written yet"
+    assert "could not run" in panel.message.outputs[0]["text"] and panel.redraws == 0
+    state["ready"] = True
+    panel.controls["lr"].value = 0.2
+    assert panel.error is None and panel.redraws == 1 and not panel.message.outputs
+
+
+def test_widget_descriptions_are_shown_whole():
+    slider = widgets.int_slider(10, 1, 100, description="num_epochs")
+    assert slider.style.description_width == "initial"
 
 
 # --- grading: feedback keeps hidden tests and their tracebacks out ---------------------

@@ -4,7 +4,9 @@ Each module ``sNN_<step>.py`` holds the bugs for one step. A bug is written as t
 function a learner might hand in, decorated with ``@bug(<function>, <what is wrong>)``.
 The grade-cycle test hands each bug in as its own submission (the model solution with
 that one function replaced) and asserts that the function's graded cells
-(``grade_id`` starting with ``<function>_``) lose points.
+(``grade_id`` starting with ``<function>_``) lose points. ``tests/test_parts.py`` also
+asserts that a *visible* test catches each bug (a learner finds it before handing in);
+a bug only the hidden tests can catch says why with ``hidden_only="..."``.
 """
 
 import importlib
@@ -20,16 +22,17 @@ class Bug:
     name: str  # a short id, unique within the step
     why: str  # the learner's mistake, in words
     code: str  # the function's source, without the decorator
+    hidden_only: str = ""  # why no visible test can catch it (empty: a visible one must)
 
 
-def bug(function, why):
+def bug(function, why, hidden_only=""):
     """Register the decorated function as a buggy version of ``function``."""
     def register(fn):
         lines = inspect.getsource(fn).splitlines()
         start = next(i for i, line in enumerate(lines) if line.lstrip().startswith("def "))
         code = textwrap.dedent("\n".join(lines[start:]))
         code = code.replace(f"def {fn.__name__}(", f"def {function}(", 1)
-        fn.bug = Bug(function, fn.__name__, why, code)
+        fn.bug = Bug(function, fn.__name__, why, code, hidden_only)
         return fn
     return register
 
