@@ -23,24 +23,36 @@ class _Shell:
             raise NotImplementedError(f"magic %{name} is not supported in tests")
 
 
+def run_cell(ns, source, name):
+    """Run one cell's source (magics allowed) in the namespace ``ns``."""
+    exec(compile(_transform(source), name, "exec"), ns)
+
+
+def fresh_namespace():
+    return {"__name__": "__notebook__", "get_ipython": _Shell}
+
+
 def execute(nb, name="<notebook>"):
     """Run the code cells of ``nb``; the namespace's ``__panels__`` lists the Explore
-    panels the notebook built."""
+    panels the notebook built, and ``__stdout__`` maps each code cell's index to what it
+    printed."""
     from course import widgets
 
     matplotlib.use("Agg")
     first_panel = len(widgets.panels)
-    ns = {"__name__": "__notebook__", "get_ipython": _Shell}
-    sink = io.StringIO()
+    ns = fresh_namespace()
+    printed = {}
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
-        code = compile(_transform(cell.source), f"{name}[cell {index}]", "exec")
+        sink = io.StringIO()
         with contextlib.redirect_stdout(sink):
-            exec(code, ns)
+            run_cell(ns, cell.source, f"{name}[cell {index}]")
+        printed[index] = sink.getvalue()
     import matplotlib.pyplot as plt
     plt.close("all")
     ns["__panels__"] = widgets.panels[first_panel:]
+    ns["__stdout__"] = printed
     return ns
 
 
