@@ -17,6 +17,7 @@ from pathlib import Path
 
 import nbformat
 
+from tests.alternatives import alternatives_for, groups
 from tests.buggy import bugs_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -133,7 +134,22 @@ def submissions(assignment, root=ROOT):
         cell = cell_defining(nb, b.function)
         cell.source = cell.source + "\n\n\n# the learner's version\n" + b.code
         subs[f"m_bug_{b.name}"] = nb
+
+    for k, group in enumerate(groups(alternatives_for(assignment)), start=1):
+        nb = copy.deepcopy(good)
+        for alt in group:
+            cell = cell_defining(nb, alt.function)
+            cell.source = cell.source + "\n\n\n# the learner's version\n" + alt.code
+        subs[f"p_alt_{k}"] = nb
     return subs
+
+
+def alternative_student(assignment, alt):
+    """The submission id that holds ``alt`` (see ``tests.alternatives.groups``)."""
+    for k, group in enumerate(groups(alternatives_for(assignment)), start=1):
+        if alt in group:
+            return f"p_alt_{k}"
+    raise LookupError(alt.name)
 
 
 def make_course(workdir, assignments):

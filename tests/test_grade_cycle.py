@@ -1,7 +1,8 @@
 """The nbgrader cycle, end to end, with the real commands on a copy of the course.
 
 For every assignment: the model solution scores full marks, the untouched release
-scores zero, every typical bug loses points on its own function's cells, broken
+scores zero, every typical bug loses points on its own function's cells, every correct
+alternative solution keeps full marks, broken
 submissions (an infinite loop, a killed kernel) are graded zero without stopping the
 others, edited and deleted test cells are restored, and the feedback students receive
 holds no hidden test.
@@ -15,6 +16,7 @@ from collections import defaultdict
 import pytest
 
 from tests import gradecycle as gc
+from tests.alternatives import alternatives_for
 from tests.buggy import bugs_for
 from tests.conftest import ASSIGNMENTS
 
@@ -54,10 +56,15 @@ def cycle_summaries():
         lost = sum(1 for b in bugs
                    if (lambda s, m: m > 0 and s < m)(*totals(scores[f"m_bug_{b.name}"],
                                                              prefix=f"{b.function}_")))
+        alts = alternatives_for(assignment)
+        kept = sum(1 for a in alts
+                   if (lambda s, m: m > 0 and s == m)(*totals(
+                       scores[gc.alternative_student(assignment, a)], prefix=f"{a.function}_")))
         broken = [s for s in ("a_infinite_loop", "a_kernel_killed", "e_edited_tests",
                               "e_deleted_tests") if totals(scores[s])[0] == 0]
         lines[assignment] = (f"solution {sol:g}/{maximum:g}, blank {blank:g}, "
                              f"bugs losing points {lost}/{len(bugs)}, "
+                             f"alternatives at full marks {kept}/{len(alts)}, "
                              f"broken or tampered submissions at zero {len(broken)}/4")
     return lines
 
@@ -105,8 +112,24 @@ def test_bug_loses_points_on_its_function(cycle, assignment, bug):
                              f"{score}/{maximum} on its cells")
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_every_graded_function_has_three_bugs(assignment):
+ALT_CASES = [(a, alt) for a in ASSIGNMENTS for alt in alternatives_for(a)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment,alt", ALT_CASES,
+                         ids=[f"{a}-{alt.name}" for a, alt in ALT_CASES])
+def test_correct_alternative_scores_full_marks(cycle, assignment, alt):
+    student = gc.alternative_student(assignment, alt)
+    grades = cycle(assignment)["scores"][student]
+    score, maximum = totals(grades, prefix=f"{alt.function}_")
+    assert maximum > 0, f"no graded cells named {alt.function}_*"
+    assert score == maximum, (f"{alt.function} written another correct way ({alt.how}) "
+                              f"scores {score}/{maximum} on its cells")
+    lost = {gid: v for gid, v in auto_cells(grades).items() if v[0] != v[1]}
+    assert not lost, f"{student} (alternatives handed in together) loses points on {lost}"
+
+
+def graded_functions(assignment):
     source = gc.read(gc.notebook_path(gc.ROOT, "source", assignment))
     test_ids = [gc.meta(c)["grade_id"] for c in gc.test_cells(source)]
     functions = set()
@@ -116,6 +139,24 @@ def test_every_graded_function_has_three_bugs(assignment):
                 if any(t.startswith(f"{name}_") for t in test_ids):
                     functions.add(name)
     assert functions, "no graded functions found"
+    return functions
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_graded_function_has_two_correct_alternatives(assignment):
+    count = defaultdict(int)
+    for alt in alternatives_for(assignment):
+        count[alt.function] += 1
+    functions = graded_functions(assignment)
+    short = {f: count[f] for f in functions if count[f] < 2}
+    assert not short, f"graded functions with fewer than two correct alternatives: {short}"
+    unknown = set(count) - functions
+    assert not unknown, f"alternatives for functions that are not graded: {unknown}"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_graded_function_has_three_bugs(assignment):
+    functions = graded_functions(assignment)
     count = defaultdict(int)
     for b in bugs_for(assignment):
         count[b.function] += 1

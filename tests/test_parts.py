@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 
 from tests import gradecycle as gc
+from tests.alternatives import alternatives_for
 from tests.buggy import bugs_for
 from tests.conftest import ASSIGNMENTS, ROOT
 from tests.nbns import fresh_namespace, namespace, run_cell
@@ -210,3 +211,25 @@ def test_verdict_scanner_can_fail():
     assert EXPECT_BELOW.findall("dX: relative error 2.1e-10 (expect below 1e-07) ok") == \
         [("2.1e-10", "1e-07")]
     assert not np.isnan(float("1e-07"))
+
+
+ALT_CASES = [(a, alt) for a in ASSIGNMENTS for alt in alternatives_for(a)]
+
+
+@pytest.mark.parametrize("assignment,alt", ALT_CASES, ids=[f"{a}-{x.name}" for a, x in ALT_CASES])
+def test_a_correct_alternative_passes_every_test_of_its_function(assignment, alt):
+    """The quick in-process twin of the grade cycle's check (which uses nbgrader)."""
+    nb, setup, parts = layout(assignment)
+    solutions = [i for _, s, _ in parts for i in s]
+    cell = gc.cell_defining(nb, alt.function)
+    index = nb.cells.index(cell)
+    ns = base_namespace(nb, setup, solutions,
+                        replace={index: cell.source + "\n\n\n# the learner's version\n" + alt.code})
+    failures = []
+    for i in (i for _, _, t in parts for i in t):
+        if gc.meta(nb.cells[i])["grade_id"].startswith(f"{alt.function}_"):
+            try:
+                run_quietly(dict(ns), nb.cells[i].source, gc.meta(nb.cells[i])["grade_id"])
+            except CellFailed as exc:
+                failures.append(f"{gc.meta(nb.cells[i])['grade_id']}: {exc}")
+    assert not failures, f"{alt.function} written as '{alt.how}' fails:\n" + "\n".join(failures)
