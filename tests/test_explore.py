@@ -86,3 +86,17 @@ def test_sweep_is_finite_repeatable_and_distinct(assignment):
             for (v1, f1), (v2, f2) in itertools.combinations(runs, 2):
                 same = f1.shape == f2.shape and np.allclose(f1, f2, rtol=1e-9, atol=1e-12)
                 assert not same, f"{key}={v1!r} and {key}={v2!r} give the same result"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_panel_draws_every_grid_point_in_its_one_figure(assignment):
+    """draw(result, axes) works for every swept value, on the panel's own figure."""
+    for panel in panels(assignment):
+        figure = panel.figure
+        for key, widget in panel.controls.items():
+            for value in grid(widget):
+                png = panel.update(**{key: value})
+                assert panel.error is None, f"{key}={value!r}: the panel shows {panel.error}"
+                assert png[:4] == b"\x89PNG"
+        assert panel.figure is figure, "the panel must keep one figure"
+        panel.update()
