@@ -32,7 +32,7 @@ help:
 	@echo "make grades     export all grades to grades.csv"
 	@echo "make clean      strip outputs and execution counts from source/ and release/ notebooks"
 	@echo "make data       put verified MNIST files in the user cache (from $(SHARED_MNIST) if present)"
-	@echo "make bench      time notebooks and Explore panels, and print the figures"
+	@echo "make bench      time notebooks and Explore panels (kernel and browser), print the figures"
 	@echo "make lock       regenerate requirements*.lock from pyproject.toml"
 
 $(RUNTIME): requirements.lock pyproject.toml
@@ -101,7 +101,7 @@ browser:
 			echo "the browser test needs Chromium: sudo apt-get install chromium chromium-driver"; exit 1; \
 		fi; }
 
-bench: $(TESTDEPS)
+bench: $(TESTDEPS) browser
 	$(BIN)/python -m tests.bench
 
 lock:

@@ -3,15 +3,21 @@ Explore panel answers a slider move. Prints figures; asserts nothing.
 
 - notebook: wall time of a top-to-bottom run in a fresh kernel (nbclient), as nbval and
   nbgrader run it;
-- panel: median time of one ``experiment(**defaults)`` call over 7 runs, the delay a
-  learner feels after moving a slider (before drawing);
+- panel, kernel: median time of one ``experiment(**defaults)`` call over 7 runs, and of
+  one whole redraw in the kernel (experiment, draw on the panel's figure, PNG);
+- panel, browser: median time from releasing the lr slider to the new plot loaded in a
+  real JupyterLab (`make lab`, headless Chromium), over 7 drags per panel; the course's
+  target is 150 ms;
 - peak memory: the largest resident size this process reached while running the panels.
 """
 
 import resource
+import shutil
 import statistics
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
@@ -30,27 +36,77 @@ def notebook_seconds(assignment):
     return time.perf_counter() - start
 
 
+def median_seconds(fn, runs=7):
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def panel_seconds(assignment):
+    """[(experiment seconds, whole redraw seconds)] per panel, in this process."""
     times = []
     for panel in namespace(assignment)["__panels__"]:
         defaults = {key: w.value for key, w in panel.controls.items()}
-        runs = []
-        for _ in range(7):
-            start = time.perf_counter()
-            panel.experiment(**defaults)
-            runs.append(time.perf_counter() - start)
-        times.append(statistics.median(runs))
+        times.append((median_seconds(lambda: panel.experiment(**defaults)),
+                      median_seconds(panel.update)))
     return times
 
 
+def browser_latencies():
+    """{assignment: [median ms per panel]} measured in a real JupyterLab."""
+    from tests import labdriver
+
+    if labdriver.chromium_path() is None:
+        print("no Chromium: run `make browser` for the browser figures")
+        return {}
+    root = Path(tempfile.mkdtemp(prefix="bench-lab-"))
+    (root / "solutions").mkdir()
+    for assignment in ASSIGNMENTS:
+        shutil.copy(ROOT / "source" / assignment / f"{assignment}.ipynb", root / "solutions")
+    result = {}
+    try:
+        with labdriver.lab_server(root) as base, labdriver.chromium() as browser:
+            for assignment in ASSIGNMENTS:
+                page = labdriver.open_and_run(browser, base, f"solutions/{assignment}.ipynb",
+                                              assignment)
+                panels = labdriver.lr_panels(page)
+                panels.first.wait_for(state="attached", timeout=120_000)
+                labdriver.wait_until_run(page)
+                result[assignment] = [
+                    labdriver.median(labdriver.measure_panel(page, panels.nth(i), i,
+                                                             drags=7)["latencies_ms"])
+                    for i in range(panels.count())]
+                page.close()
+                labdriver.shut_down_kernels(base)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return result
+
+
 def main():
-    print(f"{'step':<22} {'notebook run (s)':>17} {'slider response (ms)':>21}")
+    print(f"{'step':<22} {'notebook run (s)':>17} {'experiment (ms)':>16} "
+          f"{'redraw in kernel (ms)':>22}")
     for assignment in ASSIGNMENTS:
         nb = notebook_seconds(assignment)
-        panels = ", ".join(f"{1000 * t:.1f}" for t in panel_seconds(assignment))
-        print(f"{assignment:<22} {nb:>17.2f} {panels:>21}")
+        panels = panel_seconds(assignment)
+        exp = ", ".join(f"{1000 * e:.1f}" for e, _ in panels)
+        whole = ", ".join(f"{1000 * w:.0f}" for _, w in panels)
+        print(f"{assignment:<22} {nb:>17.2f} {exp:>16} {whole:>22}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak resident memory of this process: {peak:.0f} MiB")
+    print()
+    print("Explore redraw in the browser: slider released -> new plot loaded, median of 7 "
+          "drags (target 150 ms)")
+    worst = 0.0
+    for assignment, values in browser_latencies().items():
+        worst = max([worst, *values])
+        print(f"{assignment:<22} " + ", ".join(f"{v:.0f} ms" for v in values))
+    if worst:
+        print(f"slowest panel: {worst:.0f} ms ({'within' if worst <= 150 else 'over'} "
+              "the 150 ms target)")
     return 0
 
 

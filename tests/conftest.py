@@ -46,6 +46,11 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("notebook execution (nbval, seconds)")
         for path, seconds in sorted(_notebook_seconds.items()):
             write(f"{path}: {seconds:.1f}")
+    from tests import test_browser
+    if test_browser.latencies:
+        terminalreporter.section("Explore redraw in the browser (median ms per panel)")
+        for assignment, values in sorted(test_browser.latencies.items()):
+            write(f"{assignment}: " + ", ".join(f"{v:.0f}" for v in values))
     from tests import test_grade_cycle
     if test_grade_cycle._cycles:
         terminalreporter.section("grade cycle (autograded points)")
