@@ -85,7 +85,9 @@ def ledger_columns(N, D, M):
             "dY": (M, N), "dW": (D, M), "db": (M,), "dX": (D, N)}
 
 
-@bug("shape_ledger", "hard-codes the example in the docstring")
+@bug("shape_ledger", "hard-codes the shapes of the visible tests (N=5, D=3, M=2)",
+     hidden_only="the answer is right for the visible tests' N=5, D=3, M=2 by construction; "
+                 "only the hidden tests' other shapes expose it")
 def ledger_hard_coded(N, D, M):
     return {"X": (5, 3), "W": (3, 2), "b": (2,), "Y": (5, 2),
             "dY": (5, 2), "dW": (3, 2), "db": (2,), "dX": (5, 3)}
