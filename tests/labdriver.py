@@ -49,7 +49,7 @@ def lab_server(root, extra_args=""):
                JUPYTER_RUNTIME_DIR=str(root / ".runtime"))
     cmd = ["make", "-s", "-C", str(ROOT), "lab", f"VENV={Path(sys.prefix)}",
            f"LAB_ROOT={root}", f"LAB_PORT={port}",
-           f"LAB_ARGS=--allow-root --no-browser --IdentityProvider.token={TOKEN} {extra_args}"]
+           f"LAB_ARGS=--no-browser --IdentityProvider.token={TOKEN} {extra_args}"]
     log = open(root / "lab.log", "w")
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
                             start_new_session=True)

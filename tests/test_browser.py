@@ -53,20 +53,53 @@ def browser():
 
 
 def test_make_lab_serves_the_course_with_its_extensions(lab, browser):
+    """A new learner's first screen: the course home page, rendered, with no pop-up;
+    the step notebooks beside it; nbgrader's menu; as root, --allow-root added and said."""
     base, root = lab
     assert set(ASSIGNMENTS) <= {p.name for p in (root / "work").iterdir()}
+    assert (root / "work" / "START.md").exists()
+    if os.geteuid() == 0:
+        assert "running as root: starting JupyterLab with --allow-root" in \
+            (root / "lab.log").read_text()
     page = browser.new_page(viewport={"width": 1400, "height": 900})
-    page.goto(f"{base}/?token={TOKEN}")  # the default URL: the learner's work/ folder
-    # the default view is the learner's work/ folder, listing every step
-    page.wait_for_selector(".jp-DirListing-item", timeout=60_000)
+    page.goto(f"{base}/?token={TOKEN}")  # the default URL: the course home page
+    page.wait_for_selector(".jp-RenderedMarkdown h1:text('Neural networks from scratch')",
+                           timeout=60_000)
     for assignment in ASSIGNMENTS:
         page.locator(".jp-DirListing-itemText", has_text=assignment).wait_for(timeout=30_000)
-    # nbgrader's JupyterLab extension adds its menu; ipywidgets' manager is loaded
+        page.locator(f".jp-RenderedMarkdown a[href*='{assignment}.ipynb']").wait_for(
+            timeout=30_000)
+    # nbgrader's JupyterLab extension adds its menu
     page.wait_for_selector(".lm-MenuBar-itemLabel:text-is('Nbgrader')", timeout=30_000)
+    page.wait_for_timeout(3_000)  # a news question would have appeared by now
+    toasts = page.locator(".Toastify__toast")
+    assert toasts.count() == 0, f"a pop-up greets the learner: {toasts.first.inner_text()!r}"
     SHOTS.mkdir(parents=True, exist_ok=True)
-    lab_.dismiss_news(page)
     page.screenshot(path=str(SHOTS / "lab_home.png"))
     page.close()
+
+
+def test_opening_a_step_from_the_home_page_leaves_it_unmodified(lab, browser):
+    """The notebook tab shows no "modified" dot once the kernel has started."""
+    base, _ = lab
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(f"{base}/lab/workspaces/home/tree/work/START.md?reset&token={TOKEN}")
+    first = ASSIGNMENTS[0]
+    link = page.locator(f".jp-RenderedMarkdown a[href*='{first}.ipynb']")
+    link.wait_for(timeout=60_000)
+    link.click()
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
+                           timeout=60_000)
+    page.wait_for_timeout(3_000)
+    tab = page.locator(".lm-TabBar-tab", has_text=f"{first}.ipynb")
+    tab.wait_for(timeout=10_000)
+    dirty = "jp-mod-dirty" in (tab.get_attribute("class") or "")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "lab_first_notebook.png"))
+    page.close()
+    lab_.shut_down_kernels(base)
+    assert not dirty, f"{first}.ipynb is marked modified as soon as it is opened"
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
