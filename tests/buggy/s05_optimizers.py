@@ -259,6 +259,11 @@ def cosine_lr_t_plus_one(t, base_lr, T_max, eta_min=0.0):
     return eta_min + 0.5 * (base_lr - eta_min) * (1 + math.cos(math.pi * (t + 1) / T_max))
 
 
+@bug("cosine_lr", "holds eta_min after T_max (min(t, T_max)); torch's formula climbs back up")
+def cosine_lr_clamped(t, base_lr, T_max, eta_min=0.0):
+    return eta_min + 0.5 * (base_lr - eta_min) * (1 + math.cos(math.pi * min(t, T_max) / T_max))
+
+
 # --- warmup_lr ------------------------------------------------------------------------
 
 
