@@ -171,6 +171,22 @@ def train_drops_bias(X, y, lr, num_epochs, w0, b0):
     return w, b, np.array(mistakes)
 
 
+@bug("perceptron_train", "counts mistakes from its own prediction, not from the flags "
+     "perceptron_update returns")
+def train_own_prediction(X, y, lr, num_epochs, w0, b0):
+    w, b = np.array(w0, dtype=float), float(b0)
+    mistakes = []
+    for epoch in range(num_epochs):
+        count = 0
+        for x_n, y_n in zip(X, y):
+            count += int((1 if x_n @ w + b > 0 else 0) != y_n)
+            w, b, _ = perceptron_update(w, b, x_n, y_n, lr)
+        mistakes.append(count)
+        if count == 0:
+            break
+    return w, b, np.array(mistakes)
+
+
 @bug("perceptron_train", "shuffles the examples each epoch with an unseeded permutation")
 def train_shuffles(X, y, lr, num_epochs, w0, b0):
     w, b = np.array(w0, dtype=float), float(b0)
