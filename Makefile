@@ -45,7 +45,7 @@ $(RUNTIME): requirements.lock pyproject.toml lab/overrides.json
 	  if ! $(PYTHON) -c 'import sys; sys.exit(not ((3, 11) <= sys.version_info[:2] <= (3, 13)))' 2>/dev/null; then \
 	    found=$$(command -v $(PYTHON) >/dev/null && $(PYTHON) -V 2>&1 | head -1 || echo "not found"); \
 	    echo "The course runs on CPython 3.11, 3.12 or 3.13, and '$(PYTHON)' is $$found. Pick another one: make lab PYTHON=python3.12"; \
-	    others=$$(for v in 3.11 3.12 3.13; do command -v python$$v; done | tr '\n' ' '); \
+	    others=$$(for v in 3.11 3.12 3.13; do python$$v -V >/dev/null 2>&1 && command -v python$$v; done | tr '\n' ' '); \
 	    if [ -n "$$others" ]; then echo "On this machine: $$others"; fi; \
 	    exit 1; \
 	  fi; \

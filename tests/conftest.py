@@ -46,6 +46,11 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("notebook execution (nbval, seconds)")
         for path, seconds in sorted(_notebook_seconds.items()):
             write(f"{path}: {seconds:.1f}")
+    from tests import test_pythons
+    if test_pythons.install_seconds:
+        terminalreporter.section("make install on each Python (seconds)")
+        for version, seconds in sorted(test_pythons.install_seconds.items()):
+            write(f"CPython {version}: {seconds:.0f}")
     from tests import test_browser
     if test_browser.latencies:
         terminalreporter.section("Explore redraw in the browser (median ms per panel)")
