@@ -84,7 +84,10 @@ progress: install
 test: $(TESTDEPS) browser data
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# tools/earlier.py first: each step's earlier_steps.py (the earlier steps' functions it
+# imports, from their source notebooks) is released beside its notebook.
 release: install
+	@$(BIN)/python tools/earlier.py
 	@for a in $(ASSIGNMENTS); do \
 		$(BIN)/nbgrader generate_assignment "$$a" --force --log-level=WARN || exit 1; \
 		echo "released $$a"; \

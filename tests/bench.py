@@ -63,14 +63,13 @@ def browser_latencies():
         print("no Chromium: run `make browser` for the browser figures")
         return {}
     root = Path(tempfile.mkdtemp(prefix="bench-lab-"))
-    (root / "solutions").mkdir()
-    for assignment in ASSIGNMENTS:
-        shutil.copy(ROOT / "source" / assignment / f"{assignment}.ipynb", root / "solutions")
+    for assignment in ASSIGNMENTS:  # the whole folder: a step may import earlier_steps.py
+        shutil.copytree(ROOT / "source" / assignment, root / "solutions" / assignment)
     result = {}
     try:
         with labdriver.lab_server(root) as base, labdriver.chromium() as browser:
             for assignment in ASSIGNMENTS:
-                page = labdriver.open_and_run(browser, base, f"solutions/{assignment}.ipynb",
+                page = labdriver.open_and_run(browser, base, f"solutions/{assignment}/{assignment}.ipynb",
                                               assignment)
                 panels = labdriver.lr_panels(page)
                 panels.first.wait_for(state="attached", timeout=120_000)

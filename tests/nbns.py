@@ -28,11 +28,26 @@ def run_cell(ns, source, name):
     exec(compile(_transform(source), name, "exec"), ns)
 
 
+@contextlib.contextmanager
+def beside(folder):
+    """Imports resolve next to the notebook, as in its kernel (a step's earlier_steps.py:
+    every step has its own, so the cached module of another step is dropped)."""
+    import sys
+
+    sys.modules.pop("earlier_steps", None)
+    sys.path.insert(0, str(folder))
+    try:
+        yield
+    finally:
+        sys.path.remove(str(folder))
+        sys.modules.pop("earlier_steps", None)
+
+
 def fresh_namespace():
     return {"__name__": "__notebook__", "get_ipython": _Shell}
 
 
-def execute(nb, name="<notebook>"):
+def execute(nb, name="<notebook>", folder=None):
     """Run the code cells of ``nb``; the namespace's ``__panels__`` lists the Explore
     panels the notebook built, and ``__stdout__`` maps each code cell's index to what it
     printed."""
@@ -42,13 +57,14 @@ def execute(nb, name="<notebook>"):
     first_panel = len(widgets.panels)
     ns = fresh_namespace()
     printed = {}
-    for index, cell in enumerate(nb.cells):
-        if cell.cell_type != "code":
-            continue
-        sink = io.StringIO()
-        with contextlib.redirect_stdout(sink):
-            run_cell(ns, cell.source, f"{name}[cell {index}]")
-        printed[index] = sink.getvalue()
+    with beside(folder or ROOT):
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            sink = io.StringIO()
+            with contextlib.redirect_stdout(sink):
+                run_cell(ns, cell.source, f"{name}[cell {index}]")
+            printed[index] = sink.getvalue()
     import matplotlib.pyplot as plt
     plt.close("all")
     ns["__panels__"] = widgets.panels[first_panel:]
@@ -60,5 +76,5 @@ def execute(nb, name="<notebook>"):
 def namespace(assignment):
     """The namespace of ``source/<assignment>/<assignment>.ipynb`` after running it."""
     path = ROOT / "source" / assignment / f"{assignment}.ipynb"
-    return execute(read(path), path.name)
+    return execute(read(path), path.name, folder=path.parent)
 

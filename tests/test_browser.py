@@ -38,9 +38,8 @@ def chromium():
 def lab(tmp_path_factory):
     """`make lab` serving a scratch root; yields (base_url, root)."""
     root = tmp_path_factory.mktemp("lab")
-    (root / "solutions").mkdir()
-    for assignment in ASSIGNMENTS:
-        shutil.copy(ROOT / "source" / assignment / f"{assignment}.ipynb", root / "solutions")
+    for assignment in ASSIGNMENTS:  # the whole folder: a step may import earlier_steps.py
+        shutil.copytree(ROOT / "source" / assignment, root / "solutions" / assignment)
     with lab_.lab_server(root) as base:
         yield base, root
 
@@ -105,7 +104,7 @@ def test_opening_a_step_from_the_home_page_leaves_it_unmodified(lab, browser):
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_lr_slider_drag_redraws_the_plot(lab, browser, assignment):
     base, _ = lab
-    page = lab_.open_and_run(browser, base, f"solutions/{assignment}.ipynb", assignment)
+    page = lab_.open_and_run(browser, base, f"solutions/{assignment}/{assignment}.ipynb", assignment)
     try:
         panels = lab_.lr_panels(page)
         panels.first.wait_for(state="attached", timeout=120_000)

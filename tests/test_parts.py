@@ -25,7 +25,7 @@ from tests import gradecycle as gc
 from tests.alternatives import alternatives_for
 from tests.buggy import bugs_for
 from tests.conftest import ASSIGNMENTS, ROOT
-from tests.nbns import fresh_namespace, namespace, run_cell
+from tests.nbns import beside, fresh_namespace, namespace, run_cell
 
 HIDDEN = re.compile(r"^\s*### BEGIN HIDDEN TESTS\s*$.*?^\s*### END HIDDEN TESTS\s*$\n?",
                     re.M | re.S)
@@ -50,7 +50,9 @@ def sections(nb):
 def layout(assignment):
     """(notebook, setup cell indices, [(heading, solution indices, test indices)]) where
     setup is every code cell before the first part."""
-    nb = gc.read(gc.notebook_path(ROOT, "source", assignment))
+    path = gc.notebook_path(ROOT, "source", assignment)
+    nb = gc.read(path)
+    nb.metadata["__folder__"] = str(path.parent)
     all_sections = sections(nb)
     first_part = next(i for i, (h, _) in enumerate(all_sections) if h.startswith("## Part"))
     setup = [i for _, cells in all_sections[:first_part] for i in cells
@@ -91,7 +93,7 @@ def base_namespace(nb, setup, solution_cells, replace=None):
     import matplotlib
     matplotlib.use("Agg")
     ns = fresh_namespace()
-    with contextlib.redirect_stdout(io.StringIO()):
+    with contextlib.redirect_stdout(io.StringIO()), beside(nb.metadata["__folder__"]):
         for i in setup:
             run_cell(ns, nb.cells[i].source, f"setup[cell {i}]")
         for i in solution_cells:
