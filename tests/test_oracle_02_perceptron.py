@@ -78,3 +78,21 @@ def test_separable_blobs_fit_within_the_mistake_bound(ns, seed, margin):
     assert mistakes[-1] == 0, f"no mistake-free epoch: {list(mistakes)[-5:]}"
     assert sum(mistakes) <= bound, f"{sum(mistakes)} mistakes, bound {bound:.1f}"
     np.testing.assert_array_equal(ns["perceptron_predict"](X, w, b), y)
+
+
+def test_ties_at_zero_match_torch_and_plain_python(ns):
+    """Integer data put many scores at exactly 0: predict and update agree with torch's
+    strict `> 0` and with the plain-Python rule."""
+    rng = np.random.default_rng(7)
+    X = rng.integers(-2, 3, size=(200, 3)).astype(float)
+    w, b = np.array([1.0, -1.0, 2.0]), -1.0
+    scores = X @ w + b
+    assert np.sum(scores == 0) > 10
+    expected = (torch.from_numpy(X) @ torch.from_numpy(w) + b > 0).numpy().astype(np.int64)
+    np.testing.assert_array_equal(np.asarray(ns["perceptron_predict"](X, w, b)), expected)
+    y = rng.integers(0, 2, size=len(X))
+    w_ref, b_ref, mistakes_ref = rosenblatt(X, y, 0.5, 5, np.zeros(3), 0.0)
+    w_got, b_got, mistakes = ns["perceptron_train"](X, y, 0.5, 5, np.zeros(3), 0.0)
+    assert [int(m) for m in mistakes] == mistakes_ref
+    np.testing.assert_allclose(w_got, w_ref, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(b_got, b_ref, rtol=1e-12, atol=1e-12)
