@@ -7,6 +7,7 @@ activation runs under ``np.errstate(over="raise")``, so an overflow anywhere fai
 
 import zlib
 
+import mpmath
 import numpy as np
 import pytest
 import torch
@@ -124,3 +125,20 @@ def test_collapse_linear_matches_torch_stack(ns, D, H, M):
         Y_ref = stack(torch.tensor(X)).numpy()
     W, b = ns["collapse_linear"](W1, b1, W2, b2)
     np.testing.assert_allclose(X @ W + b, Y_ref, rtol=1e-10, atol=1e-10)
+
+
+def test_gelu_keeps_its_relative_accuracy_in_the_left_tail(ns):
+    """PyTorch's CPU GELU computes 1 + erf and returns -0.0 at x = -10; the notebook's GELU
+    must keep its digits there. Reference: 50-digit mpmath, down to x = -37 (below about
+    -38.5 Phi(x) underflows float64)."""
+    mpmath.mp.dps = 50
+    x = np.concatenate([np.linspace(-37.0, -4.0, 34), [-5.5, -7.25, -0.5, 2.0]])
+    with np.errstate(over="raise", invalid="raise"):
+        out, cache = ns["gelu_forward"](x.copy())
+        dx = ns["gelu_backward"](np.ones_like(x), cache)
+    ref = np.array([float(mpmath.mpf(v) * mpmath.ncdf(v)) for v in x])
+    dref = np.array([float(mpmath.ncdf(v) + mpmath.mpf(v) * mpmath.npdf(v)) for v in x])
+    # erfc(t) is ill-conditioned for large t: rounding t = -x / sqrt(2) alone costs about
+    # 2 t**2 ulp, up to 1e-13 relative at x = -37
+    np.testing.assert_allclose(out, ref, rtol=1e-11, atol=0)
+    np.testing.assert_allclose(dx, dref, rtol=1e-11, atol=0)

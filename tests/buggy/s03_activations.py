@@ -185,7 +185,7 @@ def tanh_backward_no_dout(dout, cache):
 # --- gelu_forward ---------------------------------------------------------------------
 
 
-@bug("gelu_forward", "uses the tanh approximation instead of the exact erf form")
+@bug("gelu_forward", "uses the tanh approximation instead of the exact form")
 def gelu_uses_tanh(x):
     u = np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)
     return 0.5 * x * (1 + np.tanh(u)), x
@@ -201,6 +201,12 @@ def gelu_sigmoid_approx(x):
     z = np.exp(-np.abs(1.702 * x))
     s = np.where(x >= 0, 1 / (1 + z), z / (1 + z))
     return x * s, x
+
+
+@bug("gelu_forward", "0.5 * (1 + erf(x / sqrt(2))): cancels to 0 far on the negative side")
+def gelu_cancels(x):
+    Phi = 0.5 * (1 + erf(x / np.sqrt(2)))
+    return x * Phi, x
 
 
 @bug("gelu_forward", "caches the output instead of x")
@@ -230,53 +236,6 @@ def gelu_backward_no_dout(dout, cache):
     x = cache
     Phi = 0.5 * (1 + erf(x / np.sqrt(2)))
     return Phi + x * np.exp(-0.5 * x**2) / np.sqrt(2 * np.pi)
-
-
-# --- gelu_tanh_forward ----------------------------------------------------------------
-
-
-@bug("gelu_tanh_forward", "0.044715 x**2 instead of 0.044715 x**3")
-def gelu_tanh_square(x):
-    u = np.sqrt(2 / np.pi) * (x + 0.044715 * x**2)
-    return 0.5 * x * (1 + np.tanh(u)), x
-
-
-@bug("gelu_tanh_forward", "forgets the factor sqrt(2 / pi)")
-def gelu_tanh_no_scale(x):
-    u = x + 0.044715 * x**3
-    return 0.5 * x * (1 + np.tanh(u)), x
-
-
-@bug("gelu_tanh_forward", "computes the exact erf form instead of the tanh formula")
-def gelu_tanh_exact(x):
-    return x * 0.5 * (1 + erf(x / np.sqrt(2))), x
-
-
-# --- gelu_tanh_backward ---------------------------------------------------------------
-
-
-@bug("gelu_tanh_backward", "forgets the chain factor du/dx")
-def gelu_tanh_backward_no_chain(dout, cache):
-    x = cache
-    t = np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x**3))
-    return dout * (0.5 * (1 + t) + 0.5 * x * (1 - t**2))
-
-
-@bug("gelu_tanh_backward", "1 / cosh(u)**2 for tanh'(u): overflows at |x| = 1000")
-def gelu_tanh_backward_cosh(dout, cache):
-    x = cache
-    c = np.sqrt(2 / np.pi)
-    u = c * (x + 0.044715 * x**3)
-    return dout * (0.5 * (1 + np.tanh(u))
-                   + 0.5 * x / np.cosh(u) ** 2 * c * (1 + 3 * 0.044715 * x**2))
-
-
-@bug("gelu_tanh_backward", "1 - tanh(u) instead of 1 - tanh(u)**2")
-def gelu_tanh_backward_no_square(dout, cache):
-    x = cache
-    c = np.sqrt(2 / np.pi)
-    t = np.tanh(c * (x + 0.044715 * x**3))
-    return dout * (0.5 * (1 + t) + 0.5 * x * (1 - t) * c * (1 + 3 * 0.044715 * x**2))
 
 
 # --- xavier_init ----------------------------------------------------------------------
@@ -314,6 +273,12 @@ def xavier_uniform_bound_std(fan_in, fan_out, rng, distribution="normal"):
     if distribution == "normal":
         return rng.normal(0, std, size=(fan_in, fan_out))
     return rng.uniform(-std, std, size=(fan_in, fan_out))
+
+
+@bug("xavier_init", "'normal' drawn uniform with the right std: not a Gaussian")
+def xavier_normal_is_uniform(fan_in, fan_out, rng, distribution="normal"):
+    a = np.sqrt(6 / (fan_in + fan_out))
+    return rng.uniform(-a, a, size=(fan_in, fan_out))
 
 
 @bug("xavier_init", "ignores the distribution argument (always normal)")
