@@ -168,6 +168,7 @@ def test_sigmoid_large_normal_weights_flatten_three_quarters(ex):
 
 def test_one_large_step_kills_relu_units(ex):
     """lr = 1 leaves half or more of the units of layers 7 to 20 dead; at most 31 % before."""
+    assert 0.4 < ex()["flat"].mean() < 0.6  # "about half the entries pass no gradient"
     result = ex(lr=1.0)
     assert result["dead_after"][6:].min() >= 0.5
     assert f"{result['dead'].max():.2f}" == "0.31"
@@ -210,6 +211,8 @@ def test_zero_init_makes_every_unit_a_copy(ex, activation):
         assert np.all(result["act_mean"] == 0.5)
     else:
         assert result["step_norm"][-1] == 0
+        assert np.all(result["act_mean"] == 0)
+    assert np.all(ex(init="zeros", activation=activation, lr=10.0)["step_norm"][:-1] == 0)
 
 
 def test_prose_quotes_the_numbers_the_tests_check():
