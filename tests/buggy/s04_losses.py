@@ -207,3 +207,24 @@ def hinge_max_violation(scores, y):
     dscores[rows[hit], worst[hit]] = 1.0
     dscores[rows[hit], y[hit]] -= 1.0
     return float(loss), dscores / (N * C)
+
+
+# --- bce_with_logits_loss: 0/1 labels assumed --------------------------------------------
+
+
+@bug("bce_with_logits_loss", "assumes 0/1 labels: picks log sigmoid(z) where y == 1, log(1 - sigmoid(z)) elsewhere")
+def bce_hard_labels(z, y):
+    e = np.exp(-np.abs(z))
+    softplus = np.maximum(z, 0) + np.log1p(e)  # -log(1 - sigmoid(z))
+    loss = np.mean(np.where(y == 1, softplus - z, softplus))  # softplus(-z) = softplus(z) - z
+    p = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return float(loss), (p - y) / z.size
+
+
+@bug("bce_with_logits_loss", "assumes 0/1 labels in the gradient: sigmoid(z) - 1 where y == 1, sigmoid(z) elsewhere")
+def bce_hard_labels_grad(z, y):
+    e = np.exp(-np.abs(z))
+    loss = np.mean(np.maximum(z, 0) - y * z + np.log1p(e))
+    p = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return float(loss), np.where(y == 1, p - 1.0, p) / z.size
+
