@@ -1,8 +1,9 @@
 """Every number step 04's prose and model answers quote, recomputed from the notebook.
 
 The Explore text quotes what the panel shows (``experiment`` in the source notebook, the
-model solutions inside it); Part 1 compares ``mse_loss``'s gradient with step 01's; the
-concept check's model answer quotes the saturated squared-error gradient.
+model solutions inside it); Part 1 compares ``mse_loss``'s gradient with step 01's; Part 6
+describes the ratios the gradient check prints for the broken layer; the concept check's
+model answer quotes the saturated squared-error gradient.
 """
 
 import math
@@ -86,6 +87,22 @@ def test_mse_gradient_is_2_over_M_times_step_01s(ns, M):
     step01_loss = 0.5 * np.sum((Y - T) ** 2) / 6
     np.testing.assert_allclose(dY, (2 / M) * (Y - T) / 6, rtol=1e-12)
     np.testing.assert_allclose(loss, (2 / M) * step01_loss, rtol=1e-12)
+
+
+def test_bug_hunt_ratios(ns):
+    """Part 6: the check of linear_bce_broken prints a dW of shape (M, D), ratios of -1 for
+    dW.T (the sign) and -1/N for db (the sign and a second 1/N)."""
+    rng = np.random.default_rng(3)
+    N, D, M = 4, 3, 2
+    X, W, b, y = (rng.normal(size=(N, D)), rng.normal(size=(D, M)), rng.normal(size=M),
+                  rng.uniform(size=(N, M)))
+    _, dW, db = ns["linear_bce_broken"](X, W, b, y)
+    _, dW_ok, db_ok = ns["linear_bce"](X, W, b, y)
+    assert dW.shape == (M, D)
+    np.testing.assert_allclose(dW.T / dW_ok, -1.0, rtol=1e-12)
+    np.testing.assert_allclose(db / db_ok, -1.0 / N, rtol=1e-12)
+    printed = next(text for text in ns["__stdout__"].values() if "db / numerical db" in text)
+    assert "[-0.25, -0.25]" in printed and "-1.0" in printed
 
 
 def test_concept_check_numbers():

@@ -228,3 +228,94 @@ def bce_hard_labels_grad(z, y):
     p = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
     return float(loss), np.where(y == 1, p - 1.0, p) / z.size
 
+
+# --- linear_bce (the bug hunt) -------------------------------------------------------------
+
+
+@bug("linear_bce", "handed in as received: three bugs (sign, transposed dW, db a mean)")
+def linear_bce_as_given(X, W, b, y):
+    Z = X @ W + b
+    e = np.exp(-np.abs(Z))
+    loss = float(np.mean(np.maximum(Z, 0) - y * Z + np.log1p(e)))
+    P = np.where(Z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    dZ = (y - P) / Z.size
+    dW = dZ.T @ X
+    db = dZ.mean(axis=0)
+    return loss, dW, db
+
+
+@bug("linear_bce", "transpose fixed as dW.T, sign and db left: the gradient still points uphill")
+def linear_bce_transpose_only(X, W, b, y):
+    Z = X @ W + b
+    e = np.exp(-np.abs(Z))
+    loss = float(np.mean(np.maximum(Z, 0) - y * Z + np.log1p(e)))
+    P = np.where(Z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    dZ = (y - P) / Z.size
+    dW = (dZ.T @ X).T
+    db = dZ.mean(axis=0)
+    return loss, dW, db
+
+
+@bug("linear_bce", "sign and transpose fixed, db still a mean over the batch (1/N twice)")
+def linear_bce_db_mean(X, W, b, y):
+    Z = X @ W + b
+    e = np.exp(-np.abs(Z))
+    loss = float(np.mean(np.maximum(Z, 0) - y * Z + np.log1p(e)))
+    P = np.where(Z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    dZ = (P - y) / Z.size
+    dW = X.T @ dZ
+    db = dZ.mean(axis=0)
+    return loss, dW, db
+
+
+@bug("linear_bce", "transpose and db fixed, the sign of the logistic gradient left (y - sigmoid(Z))")
+def linear_bce_wrong_sign(X, W, b, y):
+    Z = X @ W + b
+    e = np.exp(-np.abs(Z))
+    loss = float(np.mean(np.maximum(Z, 0) - y * Z + np.log1p(e)))
+    P = np.where(Z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    dZ = (y - P) / Z.size
+    dW = X.T @ dZ
+    db = dZ.sum(axis=0)
+    return loss, dW, db
+
+
+@bug("linear_bce", "the 1/size moved out of dZ and into dW only: db has no mean at all")
+def linear_bce_mean_in_dW_only(X, W, b, y):
+    Z = X @ W + b
+    e = np.exp(-np.abs(Z))
+    loss = float(np.mean(np.maximum(Z, 0) - y * Z + np.log1p(e)))
+    P = np.where(Z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    dZ = P - y
+    dW = X.T @ dZ / Z.size
+    db = dZ.sum(axis=0)
+    return loss, dW, db
+
+
+@bug("linear_bce", "db summed over every entry: one number instead of one per output")
+def linear_bce_db_scalar(X, W, b, y):
+    Z = X @ W + b
+    e = np.exp(-np.abs(Z))
+    loss = float(np.mean(np.maximum(Z, 0) - y * Z + np.log1p(e)))
+    P = np.where(Z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    dZ = (P - y) / Z.size
+    return loss, X.T @ dZ, dZ.sum()
+
+
+@bug("linear_bce", "mean over the N rows only (sum over outputs), in the loss and the gradient")
+def linear_bce_mean_over_rows(X, W, b, y):
+    Z = X @ W + b
+    e = np.exp(-np.abs(Z))
+    N = X.shape[0]
+    loss = float(np.sum(np.maximum(Z, 0) - y * Z + np.log1p(e)) / N)
+    P = np.where(Z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    dZ = (P - y) / N
+    return loss, X.T @ dZ, dZ.sum(axis=0)
+
+
+@bug("linear_bce", "repaired, but the sigmoid rewritten as 1 / (1 + exp(-Z)): overflows at Z = -1000")
+def linear_bce_naive_sigmoid(X, W, b, y):
+    Z = X @ W + b
+    loss = float(np.mean(np.maximum(Z, 0) - y * Z + np.log1p(np.exp(-np.abs(Z)))))
+    dZ = (1.0 / (1.0 + np.exp(-Z)) - y) / Z.size
+    return loss, X.T @ dZ, dZ.sum(axis=0)
