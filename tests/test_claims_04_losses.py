@@ -110,3 +110,10 @@ def test_concept_check_numbers():
     p = 1 / (1 + math.exp(10))
     assert f"{p:.2g}" == "4.5e-05"
     assert f"{2 * (p - 1) * p * (1 - p):.1g}" == "-9e-05"
+
+
+def test_zero_init_reaches_95_after_one_step(experiment):
+    """"With init = zeros nothing is saturated, and both losses reach 95 % after a single
+    step" (at the default lr)."""
+    for loss in ("cross-entropy", "mse"):
+        assert experiment(init="zeros", loss=loss)["epochs_to_95"] == 1
