@@ -24,7 +24,7 @@ def course(tmp_path_factory):
     for name in ("Makefile", "nbgrader_config.py", "pyproject.toml", "requirements.lock",
                  "requirements-test.lock"):
         shutil.copy2(ROOT / name, root)
-    for folder in ("source", "release"):
+    for folder in ("source", "release", "lab", "tools"):
         shutil.copytree(ROOT / folder, root / folder)
     stamp = root / ".installed"
     stamp.touch()  # newer than the copied lock files: nothing to install

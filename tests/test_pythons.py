@@ -117,6 +117,7 @@ def test_notebook_and_grade_cycle_on(version, tmp_path_factory):
         shutil.copy2(ROOT / file, course)
     shutil.copytree(ROOT / "source" / STEP, course / "source" / STEP)
     shutil.copytree(ROOT / "lab", course / "lab")
+    shutil.copytree(ROOT / "tools", course / "tools")
     args = [f"VENV={venv}", f"RUNTIME={venv / '.runtime-installed'}"]
     released = make("release", *args, cwd=course)
     assert released.returncode == 0, released.stderr[-3000:]
