@@ -111,3 +111,23 @@ def test_notebook_follows_the_section_order(assignment):
         assert found, f"no section '{wanted}'"
         positions.append(found[0])
     assert positions == sorted(positions), f"sections out of order: {headings}"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_graded_functions_document_inputs_and_returns(assignment):
+    """The docstring is where a graded function's conventions live (what a hidden test
+    enforces is also exercised by a visible one: tests/test_parts.py)."""
+    from tests.test_grade_cycle import graded_functions
+
+    source = gc.read(gc.notebook_path(ROOT, "source", assignment))
+    functions = graded_functions(assignment)
+    seen = set()
+    for cell in source.cells:
+        if cell.cell_type == "code" and gc.meta(cell).get("solution"):
+            for node in ast.parse(gc.strip_markers(cell.source)).body:
+                if isinstance(node, ast.FunctionDef) and node.name in functions:
+                    doc = ast.get_docstring(node) or ""
+                    assert "Inputs" in doc and "Returns" in doc, \
+                        f"{node.name}: the docstring needs Inputs and Returns sections"
+                    seen.add(node.name)
+    assert seen == functions
