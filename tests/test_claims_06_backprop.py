@@ -84,7 +84,8 @@ def test_concept_random_W2_breaks_the_symmetry(ns, seed):
 
 
 def test_concept_sigmoid_network_needs_h1_not_z1(ns):
-    """Concept check 1: with sigmoid (cache = output), the backward reads X, W1, h1, W2."""
+    """Concept check 1: with sigmoid (cache = output), dX and the parameter gradients need
+    only X, W1, h1 and W2 (and dscores)."""
     rng = np.random.default_rng(3)
     X, W1, b1, W2, b2 = (rng.normal(size=s) for s in [(5, 3), (3, 4), (4,), (4, 2), (2,)])
     dscores = rng.normal(size=(5, 2))
@@ -92,13 +93,16 @@ def test_concept_sigmoid_network_needs_h1_not_z1(ns):
     # every gradient from X, W1, h1 and W2 only (and dscores)
     dz1 = (dscores @ W2.T) * h1 * (1 - h1)
     ours = {"W1": X.T @ dz1, "b1": dz1.sum(0), "W2": h1.T @ dscores, "b2": dscores.sum(0)}
+    dX = dz1 @ W1.T
     import torch
+    Xt = torch.tensor(X, requires_grad=True)
     t = {k: torch.tensor(v, requires_grad=True) for k, v in
          {"W1": W1, "b1": b1, "W2": W2, "b2": b2}.items()}
-    (torch.sigmoid(torch.from_numpy(X) @ t["W1"] + t["b1"]) @ t["W2"] + t["b2"]).backward(
+    (torch.sigmoid(Xt @ t["W1"] + t["b1"]) @ t["W2"] + t["b2"]).backward(
         torch.from_numpy(dscores))
     for k in ours:
         np.testing.assert_allclose(ours[k], t[k].grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(dX, Xt.grad.numpy(), rtol=1e-10)
 
 
 def test_printed_panel_runs(ns):
