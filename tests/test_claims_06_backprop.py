@@ -41,12 +41,14 @@ def test_written_answer_bytes(ns):
 
 @pytest.mark.parametrize("width", [2, 16, 32, 64])
 def test_zeros_learns_only_b2_and_stays_at_log_2(ns, width):
-    """'zeros ... only b2 learns, so the loss stays at log 2 ≈ 0.693'."""
+    """'zeros ... only b2 learns, so the loss stays near log 2 ≈ 0.693, the best any
+    constant prediction does on two balanced classes'."""
     run = ns["experiment"](init="zeros", width=width)
     W1, b1 = run["layers"][0]
     W2, _ = run["layers"][1]
     assert not W1.any() and not b1.any() and not W2.any()
-    assert abs(run["full_loss"][-1] - math.log(2)) < 1e-3
+    assert np.all(run["full_loss"] >= math.log(2) - 1e-12)
+    assert np.all(run["full_loss"] < math.log(2) + 0.02)  # 0.706 at most at lr = 1
     assert run["distinct_units"] == 1
 
 
