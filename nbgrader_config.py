@@ -6,9 +6,10 @@ Layout, as nbgrader expects: source/<step>/ (instructor notebooks), release/<ste
 
 import os
 
-from course.grading import ClearHiddenTestsAndTracebacks
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import GetGrades
+from course.grading import ClearHiddenTestsAndTracebacks, GradingExecute
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, GetGrades,
+                                    IgnorePattern, LimitOutput, SaveAutoGrades)
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
@@ -20,13 +21,27 @@ c.CourseDirectory.db_url = "sqlite:///" + os.path.join(c.CourseDirectory.root, "
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# Autograding: a cell that runs longer than this is interrupted and the rest of the
-# notebook still runs (an infinite loop costs its own cells, nothing else). The capstone's
-# training cell is the slowest cell in the course.
+# Autograding runs nbgrader's own steps with GradingExecute (course/grading.py) in place of
+# Execute: each submission's kernel runs in the bubblewrap sandbox (course/sandbox.py, the
+# kernel spec course/kernels/nn-sandbox: no network, no source/, no gradebook, no other
+# submission, an unprivileged user); a kernel that dies leaves the notebook graded on the
+# cells that ran. `nbgrader validate` and the learners' JupyterLab keep plain Execute.
+# Grading without the sandbox (where bubblewrap cannot run) is an explicit choice:
+# `make autograde SANDBOX=off`, or `--GradingExecute.sandbox=False`.
+c.Autograde.autograde_preprocessors = [
+    GradingExecute,
+    IgnorePattern,
+    ClearMetadataPreprocessor,
+    LimitOutput,
+    SaveAutoGrades,
+    AssignLatePenalties,
+    CheckCellMetadata,
+]
+c.GradingExecute.kernel_name = "nn-sandbox"
+# A cell that runs longer than this is interrupted and the rest of the notebook still
+# runs. The capstone's training cell is the slowest cell in the course.
 c.Execute.timeout = 300
 c.Execute.interrupt_on_timeout = True
-# A kernel that dies is restarted for the next notebook; the dead one is graded as it is.
-c.Execute.execute_retries = 0
 
 # A student who deletes or edits a test cell gets it back from the gradebook.
 c.OverwriteCells.add_missing_cells = True

@@ -23,3 +23,130 @@ class ClearHiddenTestsAndTracebacks(ClearHiddenTests):
                     output["traceback"] = [f"{output.get('ename', 'Error')}: "
                                            f"{output.get('evalue', '')}"]
         return cell, resources
+
+
+# --- Autograding: the sandboxed kernel, kernels that die, bounded time and output ---------
+
+import os  # noqa: E402
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+
+from jupyter_client.kernelspec import KernelSpecManager  # noqa: E402
+from jupyter_client.manager import AsyncKernelManager  # noqa: E402
+from jupyter_core.paths import jupyter_path  # noqa: E402
+from nbclient.exceptions import DeadKernelError  # noqa: E402
+from nbformat.notebooknode import NotebookNode  # noqa: E402
+from nbgrader.preprocessors import Execute  # noqa: E402
+from traitlets import Bool, Dict, Integer  # noqa: E402
+
+from course import sandbox  # noqa: E402
+
+
+class SandboxKernelManager(AsyncKernelManager):
+    """A kernel in ``course.sandbox``: Unix sockets in a folder of its own (the sandbox has
+    no network), found by absolute path, and the ``nn-sandbox`` kernel spec."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("transport", "ipc")
+        super().__init__(**kwargs)
+        self.kernel_spec_manager = KernelSpecManager(
+            kernel_dirs=[sandbox.KERNELS, *jupyter_path("kernels")])
+        self._sandbox_dirs = []
+
+    async def _async_pre_start_kernel(self, **kw):
+        share = tempfile.mkdtemp(prefix="nn-sandbox-")
+        self._sandbox_dirs.append(share)
+        self.connection_file = os.path.join(share, "kernel.json")
+        self.ip = os.path.join(share, "kernel")  # absolute: both ends find the sockets
+        return await super()._async_pre_start_kernel(**kw)
+
+    async def _async_cleanup_resources(self, restart=False):
+        await super()._async_cleanup_resources(restart=restart)
+        while self._sandbox_dirs:
+            shutil.rmtree(self._sandbox_dirs.pop(), ignore_errors=True)
+
+
+def _error(ename, evalue):
+    return NotebookNode(output_type="error", ename=ename, evalue=evalue,
+                        traceback=[f"{ename}: {evalue}"])
+
+
+class GradingExecute(Execute):
+    """nbgrader's ``Execute`` for ``nbgrader autograde``, made safe for untrusted work.
+
+    - ``sandbox`` (default on): the kernel runs in ``course.sandbox``; where bubblewrap
+      cannot run, grading stops with the reason, unless ``sandbox`` is turned off, which
+      is logged as a warning for every notebook and recorded in its metadata.
+    - A kernel that dies (``os._exit``, a signal, the memory limit) does not lose the
+      notebook: the cell where it died gets the error, the cells after it are marked not
+      run (their tests score zero), and the autograded notebook and its feedback exist.
+    - ``notebook_budget`` seconds of cell execution per notebook (``notebook_budgets``
+      per assignment): a cell's timeout is the smaller of ``timeout`` and what is left,
+      and once it is spent the remaining cells are marked not run.
+    """
+
+    sandbox = Bool(True, help="Run each submission's kernel in the bubblewrap sandbox."
+                   ).tag(config=True)
+    notebook_budget = Integer(60, help="Seconds of execution for a whole notebook."
+                              ).tag(config=True)
+    notebook_budgets = Dict(help="Per assignment id: seconds for a whole notebook."
+                            ).tag(config=True)
+
+    _checked = None
+
+    def preprocess(self, nb, resources=None, km=None):
+        assignment = (resources or {}).get("nbgrader", {}).get("assignment")
+        self._budget = self.notebook_budgets.get(assignment, self.notebook_budget)
+        self._spent = 0.0
+        self._stopped = None  # why the remaining cells are not run
+        if self.sandbox:
+            if GradingExecute._checked is None:
+                GradingExecute._checked = sandbox.check() or ""
+            if GradingExecute._checked:
+                raise RuntimeError(
+                    f"the autograding sandbox cannot run here: {GradingExecute._checked} "
+                    "(install bubblewrap, or grade without it: make autograde SANDBOX=off)")
+        else:
+            self.log.warning("grading %s WITHOUT the sandbox: the submission's code can read "
+                             "and change everything the grader can",
+                             (resources or {}).get("nbgrader", {}).get("student", "?"))
+        nb.metadata.setdefault("nn_grading", {})["sandbox"] = bool(self.sandbox)
+        return super().preprocess(nb, resources, km)
+
+    def create_kernel_manager(self):
+        if self.sandbox:
+            self.kernel_name = self.kernel_name or sandbox.KERNEL_NAME
+            self.kernel_manager_class = SandboxKernelManager
+        elif self.kernel_name == sandbox.KERNEL_NAME:
+            self.kernel_name = ""  # the notebook's own kernel, as nbgrader does
+        return super().create_kernel_manager()
+
+    def _get_timeout(self, cell):
+        timeout = super()._get_timeout(cell)
+        left = max(1, int(self._budget - self._spent + 0.999))
+        return left if timeout is None else min(timeout, left)
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code":
+            return cell, resources
+        if self._stopped:
+            cell.outputs = [_error("CellNotRun", self._stopped)]
+            cell.execution_count = None
+            return cell, resources
+        import time
+
+        start = time.monotonic()
+        try:
+            return super().preprocess_cell(cell, resources, index)
+        except DeadKernelError as e:
+            self.log.warning("the kernel died in cell %d: %s", index, e)
+            cell.outputs.append(_error(
+                "KernelDied", "the kernel stopped while this cell ran (it exited or was "
+                "killed); the cells after it were not run"))
+            self._stopped = "not run: the kernel stopped in an earlier cell"
+            return cell, resources
+        finally:
+            self._spent += time.monotonic() - start
+            if not self._stopped and self._spent >= self._budget:
+                self._stopped = (f"not run: the notebook used its {self._budget} s "
+                                 "of grading time")
