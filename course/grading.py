@@ -66,6 +66,12 @@ class SandboxKernelManager(AsyncKernelManager):
             shutil.rmtree(self._sandbox_dirs.pop(), ignore_errors=True)
 
 
+def _output_bytes(out):
+    if out.output_type == "stream":
+        return len(out.get("text", "").encode())
+    return sum(len(v if isinstance(v, str) else str(v)) for v in out.get("data", {}).values())
+
+
 def _error(ename, evalue):
     return NotebookNode(output_type="error", ename=ename, evalue=evalue,
                         traceback=[f"{ename}: {evalue}"])
@@ -83,6 +89,10 @@ class GradingExecute(Execute):
     - ``notebook_budget`` seconds of cell execution per notebook (``notebook_budgets``
       per assignment): a cell's timeout is the smaller of ``timeout`` and what is left,
       and once it is spent the remaining cells are marked not run.
+    - Output is kept up to ``max_cell_output`` bytes per cell and
+      ``max_notebook_output`` bytes per notebook, counted as it arrives (nbgrader's
+      ``LimitOutput`` counts lines: one 50 MB line passes it); what is cut is said on
+      stdout (stderr would fail a test cell). Errors are always kept.
     """
 
     sandbox = Bool(True, help="Run each submission's kernel in the bubblewrap sandbox."
@@ -92,6 +102,10 @@ class GradingExecute(Execute):
     notebook_budgets = Dict(help="Per assignment id: seconds for a whole notebook."
                             ).tag(config=True)
 
+    max_cell_output = Integer(200_000, help="Bytes of output kept per cell.").tag(config=True)
+    max_notebook_output = Integer(1_500_000, help="Bytes of output kept per notebook."
+                                  ).tag(config=True)
+
     _checked = None
 
     def preprocess(self, nb, resources=None, km=None):
@@ -99,6 +113,8 @@ class GradingExecute(Execute):
         self._budget = self.notebook_budgets.get(assignment, self.notebook_budget)
         self._spent = 0.0
         self._stopped = None  # why the remaining cells are not run
+        self._kept = {}  # bytes of output kept, per cell index
+        self._cut = set()  # cells whose output was cut
         if self.sandbox:
             if GradingExecute._checked is None:
                 GradingExecute._checked = sandbox.check() or ""
@@ -120,6 +136,26 @@ class GradingExecute(Execute):
         elif self.kernel_name == sandbox.KERNEL_NAME:
             self.kernel_name = ""  # the notebook's own kernel, as nbgrader does
         return super().create_kernel_manager()
+
+    def output(self, outs, msg, display_id, cell_index):
+        out = super().output(outs, msg, display_id, cell_index)
+        if out is None or not outs or outs[-1] is not out or out.output_type == "error":
+            return out
+        size = _output_bytes(out)
+        left = min(self.max_cell_output - self._kept.get(cell_index, 0),
+                   self.max_notebook_output - sum(self._kept.values()))
+        if size <= left:
+            self._kept[cell_index] = self._kept.get(cell_index, 0) + size
+            return out
+        outs.pop()
+        if cell_index not in self._cut:
+            self._cut.add(cell_index)
+            kept = out.text[:max(0, left)] if out.output_type == "stream" else ""
+            note = (f"\n[output cut by the grader: more than {self.max_cell_output} bytes in "
+                    f"this cell or {self.max_notebook_output} in the notebook]\n")
+            outs.append(NotebookNode(output_type="stream", name="stdout", text=kept + note))
+            self._kept[cell_index] = self._kept.get(cell_index, 0) + len(kept) + len(note)
+        return None
 
     def _get_timeout(self, cell):
         timeout = super()._get_timeout(cell)

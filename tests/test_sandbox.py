@@ -148,11 +148,21 @@ def attacks(assignment, port):
     net.cells.insert(0, code_cell(NETWORK.replace("PORT", str(port))))
     subs["network"] = net
 
-    subs["loop_in_a_cell"] = after_first_test(good, "while True:\n    pass\n")
+    subs["loop_in_a_cell"] = after_first_test(good, LOOP)
     subs["os_exit"] = after_first_test(good, "import os\nos._exit(0)\n")
     subs["sigkill"] = after_first_test(
         good, "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n")
+    subs["prints_50mb"] = after_first_test(good, "print('x' * 50_000_000)\n")
+    loops = copy.deepcopy(good)  # a looping cell after every test cell
+    for cell in reversed(gc.test_cells(loops)):
+        loops.cells.insert(loops.cells.index(cell) + 1, code_cell(LOOP))
+    subs["loops_everywhere"] = loops
     return subs
+
+
+LOOP = "while True:\n    pass\n"
+# costs its many timeouts on plain nbgrader only: not handed in there
+SANDBOXED_ONLY = {"loops_everywhere"}
 
 
 _runs = {}
@@ -173,6 +183,8 @@ def graded(tmp_path_factory, assignment):
                 f.write(PLAIN)
         student_subs = {}
         for student, nb in subs.items():
+            if kind == "plain" and student in SANDBOXED_ONLY:
+                continue
             nb = copy.deepcopy(nb)
             for cell in nb.cells:
                 if cell.source.startswith("import socket as _socket"):
@@ -303,3 +315,32 @@ def test_a_killed_kernel_is_graded_on_what_ran(runs, assignment, student):
     feedback = sandboxed["dir"] / "feedback" / student / assignment / f"{assignment}.html"
     assert feedback.exists()
     assert "KernelDied" in feedback.read_text()
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_50mb_of_output_leaves_a_small_notebook(runs, assignment):
+    result = runs(assignment)
+    path = result["sandboxed"]["dir"] / "autograded" / "prints_50mb" / assignment
+    size = (path / f"{assignment}.ipynb").stat().st_size
+    assert size < 2_000_000, f"the autograded notebook has {size} bytes"
+    plain = result["plain"]["dir"] / "autograded" / "prints_50mb" / assignment
+    assert (plain / f"{assignment}.ipynb").stat().st_size > 50_000_000, "the control"
+    nb = autograded(result["sandboxed"], "prints_50mb", assignment)
+    assert "[output cut by the grader" in outputs_text(nb)
+    score, maximum = total(result["sandboxed"], "prints_50mb")
+    assert score == maximum > 0, "printing is no reason to lose points"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_loops_in_every_cell_cost_one_notebook_budget(runs, assignment):
+    """With a 10 s per-cell timeout and the 60 s notebook budget, at most about six looping
+    cells run; the cells after them are marked not run (no wall-clock time asserted)."""
+    nb = autograded(runs(assignment)["sandboxed"], "loops_everywhere", assignment)
+    errors = [o.ename for c in nb.cells for o in c.get("outputs", [])
+              if o.output_type == "error"]
+    budget, timeout = 60, gc.TEST_TIMEOUT
+    assert 1 <= errors.count("CellTimeoutError") <= budget // timeout + 1, errors
+    assert "CellNotRun" in errors
+    not_run = [o.evalue for c in nb.cells for o in c.get("outputs", [])
+               if o.output_type == "error" and o.ename == "CellNotRun"]
+    assert all(f"its {budget} s of grading time" in e for e in not_run), not_run
