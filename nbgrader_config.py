@@ -42,6 +42,14 @@ c.GradingExecute.kernel_name = "nn-sandbox"
 # runs. The capstone's training cell is the slowest cell in the course.
 c.Execute.timeout = 300
 c.Execute.interrupt_on_timeout = True
+# All the cells of a notebook together: a ladder step's solution runs in seconds, so an
+# infinite loop costs a step at most a minute; a cell's timeout is what is left of it, and
+# once it is spent the cells after are marked not run. A step that needs more (the
+# capstone) gets its own: c.GradingExecute.notebook_budgets = {"<step>": seconds}.
+c.GradingExecute.notebook_budget = 60
+# Output kept, in bytes as it arrives (LimitOutput below still cuts long tracebacks).
+c.GradingExecute.max_cell_output = 200_000
+c.GradingExecute.max_notebook_output = 1_500_000
 
 # A student who deletes or edits a test cell gets it back from the gradebook.
 c.OverwriteCells.add_missing_cells = True
