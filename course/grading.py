@@ -72,6 +72,30 @@ def _output_bytes(out):
     return sum(len(v if isinstance(v, str) else str(v)) for v in out.get("data", {}).values())
 
 
+def _sliced(get_msg, step=1.0):
+    """``get_msg`` that waits at most ``step`` seconds per poll of its socket.
+
+    A message that is already there is returned at once; one whose wake-up a poll missed
+    (zmq's file descriptors are edge-triggered) is found at the next slice instead of
+    when the whole timeout (300 s) has passed.
+    """
+    import time
+    from queue import Empty
+
+    async def sliced(timeout=None):
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = step if deadline is None else max(0.0, min(step, deadline - time.monotonic()))
+            try:
+                return await get_msg(timeout=left)
+            except Empty:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise
+
+    sliced.sliced = True
+    return sliced
+
+
 def _error(ename, evalue):
     return NotebookNode(output_type="error", ename=ename, evalue=evalue,
                         traceback=[f"{ename}: {evalue}"])
@@ -171,6 +195,9 @@ class GradingExecute(Execute):
             return cell, resources
         import time
 
+        for channel in (self.kc.shell_channel, self.kc.iopub_channel):
+            if not getattr(channel.get_msg, "sliced", False):
+                channel.get_msg = _sliced(channel.get_msg)
         start = time.monotonic()
         try:
             return super().preprocess_cell(cell, resources, index)

@@ -208,6 +208,28 @@ def graded(tmp_path_factory, assignment):
     return results
 
 
+def attack_table():
+    """Lines of figures per graded assignment: each submission's points and autograded
+    notebook size, plain nbgrader vs this course (for the end of the test run)."""
+    lines = []
+    for assignment, result in sorted(_runs.items()):
+        lines.append(f"{assignment}: submission | plain nbgrader | this course (sandboxed)")
+        for student in sorted(result["sandboxed"]["scores"]):
+            cells = []
+            for kind in ("plain", "sandboxed"):
+                if student not in result[kind]["scores"]:
+                    cells.append("not handed in")
+                    continue
+                score, maximum = total(result[kind], student)
+                path = (result[kind]["dir"] / "autograded" / student / assignment
+                        / f"{assignment}.ipynb")
+                size = f"{path.stat().st_size / 1e6:.2f} MB" if path.exists() else "removed"
+                extra = " connected" if student in result[kind].get("heard", []) else ""
+                cells.append(f"{score:g}/{maximum:g}, notebook {size}{extra}")
+            lines.append(f"  {student}: {cells[0]} | {cells[1]}")
+    return lines
+
+
 def total(result, student):
     grades = result["scores"].get(student, {})
     cells = [(s or 0.0, m) for s, m, is_code in grades.values() if is_code]
