@@ -35,6 +35,7 @@ BWRAP = os.environ.get("BWRAP") or "bwrap"  # make autograde BWRAP=/path/to/bwra
 KERNELS = str(Path(__file__).resolve().parent / "kernels")
 
 GIB, MIB = 1 << 30, 1 << 20
+TMP_BYTES = 256 * MIB  # the private /tmp (memory)
 LIMITS = {
     resource.RLIMIT_AS: 4 * GIB,       # address space: NumPy, OpenBLAS and a dataset fit
     resource.RLIMIT_FSIZE: 64 * MIB,   # largest file it may write
@@ -89,7 +90,9 @@ def bwrap_command(cwd, share, command, user=None):
             args += ["--symlink", os.readlink(top), top]
         elif os.path.isdir(top):
             args += ["--ro-bind", top, top]
-    args += ["--dev", "/dev", "--proc", "/proc", "--perms", "1777", "--tmpfs", "/tmp"]
+    # a private /tmp in memory, of bounded size
+    args += ["--dev", "/dev", "--proc", "/proc", "--perms", "1777", "--size", str(TMP_BYTES),
+             "--tmpfs", "/tmp"]
     made = {"/", "/tmp", "/usr", "/etc"}
 
     def parents(path):
