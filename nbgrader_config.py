@@ -6,7 +6,7 @@ Layout, as nbgrader expects: source/<step>/ (instructor notebooks), release/<ste
 
 import os
 
-from course.grading import ClearHiddenTestsAndTracebacks, GradingExecute
+from course.grading import ClearHiddenTestsAndTracebacks, GradingExecute, SandboxCsvExport
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, GetGrades,
                                     IgnorePattern, LimitOutput, SaveAutoGrades)
@@ -61,5 +61,7 @@ c.GenerateFeedback.preprocessors = [
     CSSHTMLHeaderPreprocessor,
 ]
 
-# Grades as CSV (make grades).
+# Grades as CSV (make grades), with a column graded_in_sandbox: NO for a submission graded
+# with SANDBOX=off.
+c.ExportApp.plugin_class = SandboxCsvExport
 c.CsvExportPlugin.to = os.path.join(c.CourseDirectory.root, "grades.csv")

@@ -27,6 +27,8 @@ class ClearHiddenTestsAndTracebacks(ClearHiddenTests):
 
 # --- Autograding: the sandboxed kernel, kernels that die, bounded time and output ---------
 
+import csv  # noqa: E402
+import glob  # noqa: E402
 import os  # noqa: E402
 import shutil  # noqa: E402
 import tempfile  # noqa: E402
@@ -35,7 +37,9 @@ from jupyter_client.kernelspec import KernelSpecManager  # noqa: E402
 from jupyter_client.manager import AsyncKernelManager  # noqa: E402
 from jupyter_core.paths import jupyter_path  # noqa: E402
 from nbclient.exceptions import DeadKernelError  # noqa: E402
+import nbformat  # noqa: E402
 from nbformat.notebooknode import NotebookNode  # noqa: E402
+from nbgrader.plugins import CsvExportPlugin  # noqa: E402
 from nbgrader.preprocessors import Execute  # noqa: E402
 from traitlets import Bool, Dict, Integer  # noqa: E402
 
@@ -213,3 +217,29 @@ class GradingExecute(Execute):
             if not self._stopped and self._spent >= self._budget:
                 self._stopped = (f"not run: the notebook used its {self._budget} s "
                                  "of grading time")
+
+
+class SandboxCsvExport(CsvExportPlugin):
+    """nbgrader's CSV export with one more column, ``graded_in_sandbox``: ``yes``, or
+    ``NO`` when a notebook of that submission was autograded with ``SANDBOX=off`` (its
+    code could read and change everything the grader can), or empty when not graded."""
+
+    def export(self, gradebook):
+        super().export(gradebook)
+        dest = self.to or "grades.csv"
+        coursedir = getattr(self.parent, "coursedir", None)
+        with open(dest, newline="") as f:
+            rows = list(csv.DictReader(f))
+        if not rows:
+            return
+        for row in rows:
+            folder = (coursedir.format_path(coursedir.autograded_directory, row["student_id"],
+                                            row["assignment"]) if coursedir else "")
+            marks = [nbformat.read(p, as_version=4).metadata.get("nn_grading", {})
+                     .get("sandbox") for p in glob.glob(os.path.join(folder, "*.ipynb"))]
+            row["graded_in_sandbox"] = ("" if not marks
+                                        else "yes" if all(m is True for m in marks) else "NO")
+        with open(dest, "w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)

@@ -23,8 +23,6 @@ why not (exit 1).
 
 import glob
 import os
-import pwd
-import resource
 import shutil
 import subprocess
 import sys
@@ -36,12 +34,14 @@ KERNELS = str(Path(__file__).resolve().parent / "kernels")
 
 GIB, MIB = 1 << 30, 1 << 20
 TMP_BYTES = 256 * MIB  # the private /tmp (memory)
+# resource limits by name (module ``resource``, imported where used: nbgrader_config.py
+# imports this module, also on systems without it)
 LIMITS = {
-    resource.RLIMIT_AS: 4 * GIB,       # address space: NumPy, OpenBLAS and a dataset fit
-    resource.RLIMIT_FSIZE: 64 * MIB,   # largest file it may write
-    resource.RLIMIT_NPROC: 512,        # processes and threads of the (nobody) user: no fork bomb
-    resource.RLIMIT_NOFILE: 1024,
-    resource.RLIMIT_CORE: 0,
+    "RLIMIT_AS": 4 * GIB,       # address space: NumPy, OpenBLAS and a dataset fit
+    "RLIMIT_FSIZE": 64 * MIB,   # largest file it may write
+    "RLIMIT_NPROC": 512,        # processes and threads of the (nobody) user: no fork bomb
+    "RLIMIT_NOFILE": 1024,
+    "RLIMIT_CORE": 0,
 }
 # what the kernel keeps of the grader's environment; everything else is cleared
 KEEP_ENV = ("LANG", "LC_ALL", "LC_CTYPE", "TZ", "MPLBACKEND", "NBGRADER_EXECUTION",
@@ -51,6 +51,8 @@ KEEP_ENV = ("LANG", "LC_ALL", "LC_CTYPE", "TZ", "MPLBACKEND", "NBGRADER_EXECUTIO
 
 def _sandbox_user():
     """(uid, gid) of ``nobody`` when the grader is root, else None (stay who we are)."""
+    import pwd
+
     if os.geteuid() != 0:
         return None
     try:
@@ -129,7 +131,10 @@ def bwrap_command(cwd, share, command, user=None):
 
 
 def _set_limits():
-    for which, value in LIMITS.items():
+    import resource
+
+    for name, value in LIMITS.items():
+        which = getattr(resource, name)
         soft, hard = resource.getrlimit(which)
         if hard != resource.RLIM_INFINITY:
             value = min(value, hard)

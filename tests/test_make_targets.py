@@ -80,6 +80,7 @@ def test_instructor_cycle_through_make(course):
     assert float(rows["ada"]["raw_score"]) == auto_max
     assert float(rows["bo"]["raw_score"]) == 0
     assert float(rows["ann"]["raw_score"]) == 0  # in the gradebook, at zero
+    assert {r["graded_in_sandbox"] for r in rows.values()} == {"yes"}
 
 
 def test_make_clean_strips_outputs(course):
@@ -111,3 +112,8 @@ def test_autograde_stops_where_bubblewrap_cannot_run_unless_told(course):
     assert "WARNING: grading WITHOUT the sandbox" in log
     assert "grading cy WITHOUT the sandbox" in log  # nbgrader's own log, per notebook
     assert (root / "autograded" / "cy" / STEP).is_dir()
+    exported = make(course, "grades")
+    assert exported.returncode == 0, exported.stderr
+    with open(root / "grades.csv", newline="") as f:
+        rows = {r["student_id"]: r for r in csv.DictReader(f) if r["assignment"] == STEP}
+    assert rows["cy"]["graded_in_sandbox"] == "NO"
