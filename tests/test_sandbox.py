@@ -366,3 +366,29 @@ def test_loops_in_every_cell_cost_one_notebook_budget(runs, assignment):
     not_run = [o.evalue for c in nb.cells for o in c.get("outputs", [])
                if o.output_type == "error" and o.ename == "CellNotRun"]
     assert all(f"its {budget} s of grading time" in e for e in not_run), not_run
+
+
+def test_sliced_polls_find_a_message_a_missed_wakeup_left_behind():
+    """The grader polls the kernel's sockets in slices: a poll that misses its wake-up
+    (here, the first two) is retried instead of waiting out the whole timeout."""
+    import asyncio
+    from queue import Empty
+
+    from course.grading import _sliced
+
+    calls = []
+
+    async def get_msg(timeout=None):
+        calls.append(timeout)
+        if len(calls) < 3:
+            raise Empty
+        return {"msg": "reply"}
+
+    assert asyncio.run(_sliced(get_msg, step=0.01)(timeout=300)) == {"msg": "reply"}
+    assert len(calls) == 3 and all(t <= 0.01 for t in calls)
+
+    async def never(timeout=None):
+        raise Empty
+
+    with pytest.raises(Empty):
+        asyncio.run(_sliced(never, step=0.01)(timeout=0.05))
