@@ -69,6 +69,10 @@ class SandboxKernelManager(AsyncKernelManager):
         while self._sandbox_dirs:
             shutil.rmtree(self._sandbox_dirs.pop(), ignore_errors=True)
 
+    # AsyncKernelManager binds this name to the base class's function: nbclient calls it
+    # after a kernel died, and the sandbox's folder must go then too
+    cleanup_resources = _async_cleanup_resources
+
 
 def _output_bytes(out):
     if out.output_type == "stream":
