@@ -19,18 +19,24 @@ LAB_PORT ?= 8888
 LAB_ARGS ?=
 LAB_ROOT ?= $(CURDIR)
 PYTEST_ARGS ?=
+# make autograde runs each submission's kernel in the bubblewrap sandbox (course/sandbox.py);
+# SANDBOX=off grades without it, which lets a submission read source/ and gradebook.db.
+SANDBOX ?= on
+# the bubblewrap program the sandbox runs
+BWRAP ?= bwrap
+export BWRAP
 
 RUNTIME := $(VENV)/.runtime-installed
 TESTDEPS := $(VENV)/.test-installed
 
-.PHONY: help install lab progress test release autograde feedback grades clean data browser bench lock
+.PHONY: help install lab progress test release autograde feedback grades clean data browser bubblewrap bench lock
 
 help:
 	@echo "make lab        install (first time) and open the course in JupyterLab"
 	@echo "make test       install (first time) and run every test: units, notebooks, grading, browser"
 	@echo "make progress   which of your steps (in work/) pass their visible tests, as a table"
 	@echo "make release    regenerate release/ (student notebooks) from source/ with nbgrader"
-	@echo "make autograde  grade every submission in submitted/<student>/<step>/"
+	@echo "make autograde  grade every submission in submitted/<student>/<step>/, each in a sandbox"
 	@echo "make feedback   write HTML feedback for graded submissions into feedback/"
 	@echo "make grades     export all grades to grades.csv"
 	@echo "make clean      strip outputs and execution counts from source/ and release/ notebooks"
@@ -81,7 +87,7 @@ lab: install
 progress: install
 	@$(BIN)/python -m course.learner progress "$(LAB_ROOT)/work"
 
-test: $(TESTDEPS) browser data
+test: $(TESTDEPS) browser bubblewrap data
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # tools/earlier.py first: each step's earlier_steps.py (the earlier steps' functions it
@@ -93,12 +99,25 @@ release: install
 		echo "released $$a"; \
 	done
 
-# A submission that cannot be run through (its kernel died) is graded zero and reported;
-# the other students are graded all the same, and the target fails at the end.
+# Each submission's kernel runs in the bubblewrap sandbox: where it cannot run, the target
+# says why and stops, unless SANDBOX=off says to grade without it (a warning in the log).
+# A submission whose kernel dies is graded on the cells that ran; one nbgrader could not
+# grade at all is reported, the other students are graded all the same, and the target
+# fails at the end.
 autograde: release
-	@status=0; for a in $(ASSIGNMENTS); do \
+	@if [ "$(SANDBOX)" = off ]; then \
+		echo "WARNING: grading WITHOUT the sandbox (SANDBOX=off): each submission's code runs as $$(id -un) and can read source/, gradebook.db and the other submissions"; \
+	else \
+		$(MAKE) -s bubblewrap >/dev/null 2>&1; \
+		$(BIN)/python -m course.sandbox --check >/dev/null || { \
+			$(BIN)/python -m course.sandbox --check; \
+			echo "make autograde stopped: nothing was graded. Install bubblewrap (apt-get install bubblewrap), or grade without the sandbox: make autograde SANDBOX=off"; \
+			exit 1; }; \
+	fi; \
+	flags=$$([ "$(SANDBOX)" = off ] && echo --GradingExecute.sandbox=False); \
+	status=0; for a in $(ASSIGNMENTS); do \
 		if compgen -G "submitted/*/$$a" >/dev/null; then \
-			$(BIN)/nbgrader autograde "$$a" --log-level=WARN || status=1; \
+			$(BIN)/nbgrader autograde "$$a" $$flags --log-level=WARN || status=1; \
 		fi; \
 	done; \
 	if [ $$status -ne 0 ]; then echo "some submissions could not be run; see the errors above"; fi; \
@@ -128,6 +147,15 @@ browser:
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 		else \
 			echo "the browser test needs Chromium: sudo apt-get install chromium chromium-driver"; exit 1; \
+		fi; }
+
+# bubblewrap for the autograding sandbox comes from Debian, like Chromium.
+bubblewrap:
+	@command -v bwrap >/dev/null || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; \
+		else \
+			echo "the autograding sandbox needs bubblewrap: sudo apt-get install bubblewrap"; exit 1; \
 		fi; }
 
 bench: $(TESTDEPS) browser

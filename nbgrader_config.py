@@ -6,9 +6,10 @@ Layout, as nbgrader expects: source/<step>/ (instructor notebooks), release/<ste
 
 import os
 
-from course.grading import ClearHiddenTestsAndTracebacks
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import GetGrades
+from course.grading import ClearHiddenTestsAndTracebacks, GradingExecute, SandboxCsvExport
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, GetGrades,
+                                    IgnorePattern, LimitOutput, SaveAutoGrades)
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
@@ -20,13 +21,35 @@ c.CourseDirectory.db_url = "sqlite:///" + os.path.join(c.CourseDirectory.root, "
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# Autograding: a cell that runs longer than this is interrupted and the rest of the
-# notebook still runs (an infinite loop costs its own cells, nothing else). The capstone's
-# training cell is the slowest cell in the course.
+# Autograding runs nbgrader's own steps with GradingExecute (course/grading.py) in place of
+# Execute: each submission's kernel runs in the bubblewrap sandbox (course/sandbox.py, the
+# kernel spec course/kernels/nn-sandbox: no network, no source/, no gradebook, no other
+# submission, an unprivileged user); a kernel that dies leaves the notebook graded on the
+# cells that ran. `nbgrader validate` and the learners' JupyterLab keep plain Execute.
+# Grading without the sandbox (where bubblewrap cannot run) is an explicit choice:
+# `make autograde SANDBOX=off`, or `--GradingExecute.sandbox=False`.
+c.Autograde.autograde_preprocessors = [
+    GradingExecute,
+    IgnorePattern,
+    ClearMetadataPreprocessor,
+    LimitOutput,
+    SaveAutoGrades,
+    AssignLatePenalties,
+    CheckCellMetadata,
+]
+c.GradingExecute.kernel_name = "nn-sandbox"
+# A cell that runs longer than this is interrupted and the rest of the notebook still
+# runs. The capstone's training cell is the slowest cell in the course.
 c.Execute.timeout = 300
 c.Execute.interrupt_on_timeout = True
-# A kernel that dies is restarted for the next notebook; the dead one is graded as it is.
-c.Execute.execute_retries = 0
+# All the cells of a notebook together: a ladder step's solution runs in seconds, so an
+# infinite loop costs a step at most a minute; a cell's timeout is what is left of it, and
+# once it is spent the cells after are marked not run. A step that needs more (the
+# capstone) gets its own: c.GradingExecute.notebook_budgets = {"<step>": seconds}.
+c.GradingExecute.notebook_budget = 60
+# Output kept, in bytes as it arrives (LimitOutput below still cuts long tracebacks).
+c.GradingExecute.max_cell_output = 200_000
+c.GradingExecute.max_notebook_output = 1_500_000
 
 # A student who deletes or edits a test cell gets it back from the gradebook.
 c.OverwriteCells.add_missing_cells = True
@@ -38,5 +61,7 @@ c.GenerateFeedback.preprocessors = [
     CSSHTMLHeaderPreprocessor,
 ]
 
-# Grades as CSV (make grades).
+# Grades as CSV (make grades), with a column graded_in_sandbox: NO for a submission graded
+# with SANDBOX=off.
+c.ExportApp.plugin_class = SandboxCsvExport
 c.CsvExportPlugin.to = os.path.join(c.CourseDirectory.root, "grades.csv")

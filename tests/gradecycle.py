@@ -28,8 +28,12 @@ TEST_TIMEOUT = 10
 
 
 def run(cmd, cwd, timeout=1200, check=True):
-    """Run a command with the virtual environment first on PATH (nbgrader calls alembic)."""
+    """Run a command with the virtual environment first on PATH (nbgrader calls alembic),
+    and this checkout's ``course`` package first on the path (nbgrader_config.py imports it;
+    the environment's editable install may point at another checkout)."""
     env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+               PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT),
+                                                        os.environ.get("PYTHONPATH")])),
                MPLBACKEND="Agg", PYTHONWARNINGS="ignore")
     result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True,
                             timeout=timeout)

@@ -1,5 +1,6 @@
 """The instructor's make targets on a copy of the course: release, autograde (with a
-submission that kills its kernel among good ones), feedback, grades, clean."""
+submission that kills its kernel among good ones; in the sandbox, and where bubblewrap
+cannot run), feedback, grades, clean."""
 
 import csv
 import os
@@ -33,9 +34,12 @@ def course(tmp_path_factory):
 
 def make(course, *targets):
     root, stamp = course
+    # this checkout's course package (nbgrader_config.py imports it), whatever the
+    # environment's editable install points at
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     return subprocess.run(["make", "-s", "-C", str(root), *targets, f"VENV={Path(sys.prefix)}",
                            f"RUNTIME={stamp}"], capture_output=True, text=True, timeout=900,
-                          env=dict(os.environ, MPLBACKEND="Agg"))
+                          env=dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=path))
 
 
 def submit(root, student, nb):
@@ -57,14 +61,15 @@ def test_instructor_cycle_through_make(course):
         (ROOT / "release" / STEP / f"{STEP}.ipynb").read_bytes()
 
     graded = make(course, "autograde")
-    assert graded.returncode != 0, "a submission whose kernel died must be reported"
-    assert "some submissions could not be run" in graded.stdout
-    for student in ("ada", "bo"):  # graded all the same
+    assert graded.returncode == 0, graded.stdout + graded.stderr
+    assert "WITHOUT the sandbox" not in graded.stdout + graded.stderr
+    # a kernel that died is graded on what ran (nothing here), and the others all the same
+    for student in ("ada", "bo", "ann"):
         assert (root / "autograded" / student / STEP).is_dir()
 
     feedback = make(course, "feedback")
     assert feedback.returncode == 0, feedback.stderr
-    for student in ("ada", "bo"):
+    for student in ("ada", "bo", "ann"):
         assert (root / "feedback" / student / STEP / f"{STEP}.html").exists()
 
     exported = make(course, "grades")
@@ -75,6 +80,7 @@ def test_instructor_cycle_through_make(course):
     assert float(rows["ada"]["raw_score"]) == auto_max
     assert float(rows["bo"]["raw_score"]) == 0
     assert float(rows["ann"]["raw_score"]) == 0  # in the gradebook, at zero
+    assert {r["graded_in_sandbox"] for r in rows.values()} == {"yes"}
 
 
 def test_make_clean_strips_outputs(course):
@@ -88,3 +94,26 @@ def test_make_clean_strips_outputs(course):
     cleaned = make(course, "clean")
     assert cleaned.returncode == 0, cleaned.stderr
     assert path.read_bytes() == (ROOT / "source" / STEP / f"{STEP}.ipynb").read_bytes()
+
+
+def test_autograde_stops_where_bubblewrap_cannot_run_unless_told(course):
+    root, _ = course
+    shutil.rmtree(root / "submitted", ignore_errors=True)
+    shutil.rmtree(root / "autograded", ignore_errors=True)
+    submit(root, "cy", gc.submissions(STEP)["z_solution"])
+    stopped = make(course, "autograde", "BWRAP=/nonexistent/bwrap")
+    assert stopped.returncode != 0
+    assert "sandbox cannot run here" in stopped.stdout and "SANDBOX=off" in stopped.stdout
+    assert not (root / "autograded" / "cy").exists(), "nothing is graded"
+
+    unsandboxed = make(course, "autograde", "BWRAP=/nonexistent/bwrap", "SANDBOX=off")
+    assert unsandboxed.returncode == 0, unsandboxed.stdout + unsandboxed.stderr
+    log = unsandboxed.stdout + unsandboxed.stderr
+    assert "WARNING: grading WITHOUT the sandbox" in log
+    assert "grading cy WITHOUT the sandbox" in log  # nbgrader's own log, per notebook
+    assert (root / "autograded" / "cy" / STEP).is_dir()
+    exported = make(course, "grades")
+    assert exported.returncode == 0, exported.stderr
+    with open(root / "grades.csv", newline="") as f:
+        rows = {r["student_id"]: r for r in csv.DictReader(f) if r["assignment"] == STEP}
+    assert rows["cy"]["graded_in_sandbox"] == "NO"
