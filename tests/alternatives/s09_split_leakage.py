@@ -67,3 +67,22 @@ def pipeline_masks(X, y, test_fraction, seed):
     X_train, X_test = X[~is_test], X[is_test]
     mean, std = fit_standardizer(X_train)
     return (X_train - mean) / std, (X_test - mean) / std, y[~is_test], y[is_test]
+
+
+# --- drop_test_duplicates -------------------------------------------------------------
+
+
+@alternative("drop_test_duplicates", "broadcast comparison of every test row with every training row")
+def dedup_broadcast(X, train_idx, test_idx):
+    test_idx = np.asarray(test_idx, dtype=np.int64)
+    same = (X[test_idx][:, None, :] == X[train_idx][None, :, :]).all(axis=2)  # (T, R)
+    return test_idx[~same.any(axis=1)]
+
+
+@alternative("drop_test_duplicates", "a loop with np.array_equal over the training rows")
+def dedup_loop(X, train_idx, test_idx):
+    kept = []
+    for i in test_idx:
+        if not any(np.array_equal(X[i], X[j]) for j in train_idx):
+            kept.append(i)
+    return np.array(kept, dtype=int)

@@ -124,3 +124,33 @@ def pipeline_raw_test(X, y, test_fraction, seed):
     train_idx, test_idx = stratified_split(y, test_fraction, seed)
     mean, std = fit_standardizer(X[train_idx])
     return standardize(X[train_idx], mean, std), X[test_idx], y[train_idx], y[test_idx]
+
+
+# --- drop_test_duplicates -------------------------------------------------------------
+
+
+@bug("drop_test_duplicates", "compares only the first column, not the whole row")
+def dedup_first_column(X, train_idx, test_idx):
+    seen = set(X[train_idx, 0].tolist())
+    return np.array([i for i in test_idx if X[i, 0] not in seen], dtype=np.int64)
+
+
+@bug("drop_test_duplicates", "also drops test rows duplicated within the test set")
+def dedup_any_repeat(X, train_idx, test_idx):
+    rows = [tuple(r) for r in X.tolist()]
+    counts = {}
+    for i in list(train_idx) + list(test_idx):
+        counts[rows[i]] = counts.get(rows[i], 0) + 1
+    return np.array([i for i in test_idx if counts[rows[i]] == 1], dtype=np.int64)
+
+
+@bug("drop_test_duplicates", "rows rounded to 2 decimals before comparing (near-equal rows dropped)")
+def dedup_rounded(X, train_idx, test_idx):
+    seen = {tuple(r) for r in np.round(X[train_idx], 2).tolist()}
+    return np.array([i for i in test_idx if tuple(np.round(X[i], 2).tolist()) not in seen], dtype=np.int64)
+
+
+@bug("drop_test_duplicates", "returns a boolean mask over test_idx instead of the kept indices")
+def dedup_mask(X, train_idx, test_idx):
+    seen = {tuple(r) for r in X[train_idx].tolist()}
+    return np.array([tuple(X[i].tolist()) not in seen for i in test_idx])
