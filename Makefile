@@ -22,6 +22,8 @@ PYTEST_ARGS ?=
 # make autograde runs each submission's kernel in the bubblewrap sandbox (course/sandbox.py);
 # SANDBOX=off grades without it, which lets a submission read source/ and gradebook.db.
 SANDBOX ?= on
+# make autograde grades this many submissions at once (default: every core)
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 # the bubblewrap program the sandbox runs
 BWRAP ?= bwrap
 export BWRAP
@@ -103,7 +105,7 @@ release: install
 # says why and stops, unless SANDBOX=off says to grade without it (a warning in the log).
 # A submission whose kernel dies is graded on the cells that ran; one nbgrader could not
 # grade at all is reported, the other students are graded all the same, and the target
-# fails at the end.
+# fails at the end. JOBS=N nbgrader processes share the students (course/autograde.py).
 autograde: release
 	@if [ "$(SANDBOX)" = off ]; then \
 		echo "WARNING: grading WITHOUT the sandbox (SANDBOX=off): each submission's code runs as $$(id -un) and can read source/, gradebook.db and the other submissions"; \
@@ -117,7 +119,7 @@ autograde: release
 	flags=$$([ "$(SANDBOX)" = off ] && echo --GradingExecute.sandbox=False); \
 	status=0; for a in $(ASSIGNMENTS); do \
 		if compgen -G "submitted/*/$$a" >/dev/null; then \
-			$(BIN)/nbgrader autograde "$$a" $$flags --log-level=WARN || status=1; \
+			$(BIN)/python -m course.autograde "$$a" --jobs $(JOBS) $$flags --log-level=WARN || status=1; \
 		fi; \
 	done; \
 	if [ $$status -ne 0 ]; then echo "some submissions could not be run; see the errors above"; fi; \
