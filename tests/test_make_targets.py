@@ -25,8 +25,10 @@ def course(tmp_path_factory):
     for name in ("Makefile", "nbgrader_config.py", "pyproject.toml", "requirements.lock",
                  "requirements-test.lock"):
         shutil.copy2(ROOT / name, root)
-    for folder in ("source", "release", "lab", "tools"):
+    for folder in ("lab", "tools"):
         shutil.copytree(ROOT / folder, root / folder)
+    for folder in ("source", "release"):  # one step: make release regenerates every step it finds
+        shutil.copytree(ROOT / folder / STEP, root / folder / STEP)
     stamp = root / ".installed"
     stamp.touch()  # newer than the copied lock files: nothing to install
     return root, stamp
