@@ -94,3 +94,27 @@ def test_explore_zero_init(ns):
     for batchnorm in ("off", "on"):
         r = ns["experiment"](scale=0.0, batchnorm=batchnorm)
         assert round(r["train_accuracy"][-1], 2) == 0.13 and round(r["val_accuracy"][-1], 2) == 0.10
+
+
+def test_setup_says_how_to_install_torch_when_it_is_missing():
+    """Without PyTorch the Setup cell stops with one message that names `make torch`."""
+    import sys
+
+    import nbformat
+
+    from tests.conftest import ROOT
+
+    path = ROOT / "source" / "12_pytorch_bridge" / "12_pytorch_bridge.ipynb"
+    setup = next(c.source for c in nbformat.read(str(path), as_version=4).cells
+                 if c.cell_type == "code" and "import torch" in c.source)
+    setup = "\n".join(line for line in setup.splitlines() if not line.startswith("%"))
+    saved = sys.modules.get("torch")
+    sys.modules["torch"] = None  # what `import torch` meets where it is not installed
+    sys.path.insert(0, str(path.parent))
+    try:
+        with pytest.raises(ImportError, match="make torch") as err:
+            exec(setup, {})
+    finally:
+        sys.path.remove(str(path.parent))
+        sys.modules["torch"] = saved
+    assert err.value.__cause__ is None and "PyTorch is not installed" in str(err.value)
