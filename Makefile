@@ -31,11 +31,12 @@ export BWRAP
 RUNTIME := $(VENV)/.runtime-installed
 TESTDEPS := $(VENV)/.test-installed
 
-.PHONY: help install lab progress test release autograde feedback grades clean data browser bubblewrap bench lock
+.PHONY: help install lab progress test release autograde feedback grades clean data browser bubblewrap bench lock torch
 
 help:
 	@echo "make lab        install (first time) and open the course in JupyterLab"
 	@echo "make test       install (first time) and run every test: units, notebooks, grading, browser"
+	@echo "make torch      install PyTorch (CPU) for step 12, the bridge notebook"
 	@echo "make progress   which of your steps (in work/) pass their visible tests, as a table"
 	@echo "make release    regenerate release/ (student notebooks) from source/ with nbgrader"
 	@echo "make autograde  grade every submission in submitted/<student>/<step>/, each in a sandbox"
@@ -159,6 +160,11 @@ bubblewrap:
 		else \
 			echo "the autograding sandbox needs bubblewrap: sudo apt-get install bubblewrap"; exit 1; \
 		fi; }
+
+# PyTorch (CPU) for step 12, the bridge notebook: an optional extra (make test has it).
+torch: install
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "torch==2.13.0"
+	@echo "PyTorch installed: restart the kernel of the step 12 notebook"
 
 bench: $(TESTDEPS) browser
 	$(BIN)/python -m tests.bench
