@@ -22,6 +22,8 @@ PYTEST_ARGS ?=
 # make autograde runs each submission's kernel in the bubblewrap sandbox (course/sandbox.py);
 # SANDBOX=off grades without it, which lets a submission read source/ and gradebook.db.
 SANDBOX ?= on
+# make autograde grades this many submissions at once (default: every core)
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 # the bubblewrap program the sandbox runs
 BWRAP ?= bwrap
 export BWRAP
@@ -29,11 +31,12 @@ export BWRAP
 RUNTIME := $(VENV)/.runtime-installed
 TESTDEPS := $(VENV)/.test-installed
 
-.PHONY: help install lab progress test release autograde feedback grades clean data browser bubblewrap bench lock
+.PHONY: help install lab progress test release autograde feedback grades clean data browser bubblewrap bench lock torch
 
 help:
 	@echo "make lab        install (first time) and open the course in JupyterLab"
 	@echo "make test       install (first time) and run every test: units, notebooks, grading, browser"
+	@echo "make torch      install PyTorch (CPU) for step 12, the bridge notebook"
 	@echo "make progress   which of your steps (in work/) pass their visible tests, as a table"
 	@echo "make release    regenerate release/ (student notebooks) from source/ with nbgrader"
 	@echo "make autograde  grade every submission in submitted/<student>/<step>/, each in a sandbox"
@@ -103,7 +106,7 @@ release: install
 # says why and stops, unless SANDBOX=off says to grade without it (a warning in the log).
 # A submission whose kernel dies is graded on the cells that ran; one nbgrader could not
 # grade at all is reported, the other students are graded all the same, and the target
-# fails at the end.
+# fails at the end. JOBS=N nbgrader processes share the students (course/autograde.py).
 autograde: release
 	@if [ "$(SANDBOX)" = off ]; then \
 		echo "WARNING: grading WITHOUT the sandbox (SANDBOX=off): each submission's code runs as $$(id -un) and can read source/, gradebook.db and the other submissions"; \
@@ -117,7 +120,7 @@ autograde: release
 	flags=$$([ "$(SANDBOX)" = off ] && echo --GradingExecute.sandbox=False); \
 	status=0; for a in $(ASSIGNMENTS); do \
 		if compgen -G "submitted/*/$$a" >/dev/null; then \
-			$(BIN)/nbgrader autograde "$$a" $$flags --log-level=WARN || status=1; \
+			$(BIN)/python -m course.autograde "$$a" --jobs $(JOBS) $$flags --log-level=WARN || status=1; \
 		fi; \
 	done; \
 	if [ $$status -ne 0 ]; then echo "some submissions could not be run; see the errors above"; fi; \
@@ -157,6 +160,11 @@ bubblewrap:
 		else \
 			echo "the autograding sandbox needs bubblewrap: sudo apt-get install bubblewrap"; exit 1; \
 		fi; }
+
+# PyTorch (CPU) for step 12, the bridge notebook: an optional extra (make test has it).
+torch: install
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "torch==2.13.0"
+	@echo "PyTorch installed: restart the kernel of the step 12 notebook"
 
 bench: $(TESTDEPS) browser
 	$(BIN)/python -m tests.bench

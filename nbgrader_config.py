@@ -15,7 +15,11 @@ c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
 c.CourseDirectory.course_id = "nn-from-scratch"
 c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
-c.CourseDirectory.db_url = "sqlite:///" + os.path.join(c.CourseDirectory.root, "gradebook.db")
+# make autograde runs several nbgrader processes on this one gradebook (course/autograde.py):
+# SQLite lets one writer in at a time, and the timeout makes the others wait (seconds)
+# for the lock instead of failing.
+c.CourseDirectory.db_url = ("sqlite:///" + os.path.join(c.CourseDirectory.root, "gradebook.db")
+                            + "?timeout=120")
 
 # Students see this stub where a solution was; a blank notebook fails every test.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

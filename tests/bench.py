@@ -8,7 +8,9 @@ Explore panel answers a slider move. Prints figures; asserts nothing.
 - panel, browser: median time from releasing the lr slider to the new plot loaded in a
   real JupyterLab (`make lab`, headless Chromium), over 7 drags per panel; the course's
   target is 150 ms;
-- peak memory: the largest resident size this process reached while running the panels.
+- peak memory: the largest resident size this process reached while running the panels;
+- autograding throughput: students per minute for step 01 (copies of the model solution),
+  ``make autograde`` with one process and with one per core (``course/autograde.py``).
 """
 
 import resource
@@ -85,6 +87,30 @@ def browser_latencies():
     return result
 
 
+def autograde_throughput(students=16, assignment="01_linear_layer"):
+    """{jobs: students per minute} for ``make autograde JOBS=jobs`` on a copy of the course."""
+    import os
+    import subprocess
+
+    from tests import gradecycle as gc
+
+    solution = gc.read(gc.notebook_path(ROOT, "source", assignment))
+    result = {}
+    for jobs in sorted({1, os.cpu_count() or 1}):
+        workdir = gc.make_course(Path(tempfile.mkdtemp(prefix="bench-grade-")), [assignment])
+        try:
+            gc.hand_in(workdir, assignment, {f"s{i:03d}": solution for i in range(students)})
+            start = time.perf_counter()
+            gc.run([sys.executable, "-m", "course.autograde", assignment, f"--jobs={jobs}",
+                    "--log-level=ERROR"], cwd=workdir)
+            result[jobs] = 60 * students / (time.perf_counter() - start)
+            graded = gc.scores(workdir, assignment)
+            assert len(graded) == students and all(graded.values()), "a grade was lost"
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return result
+
+
 def main():
     print(f"{'step':<22} {'notebook run (s)':>17} {'experiment (ms)':>16} "
           f"{'redraw in kernel (ms)':>22}")
@@ -96,6 +122,9 @@ def main():
         print(f"{assignment:<22} {nb:>17.2f} {exp:>16} {whole:>22}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak resident memory of this process: {peak:.0f} MiB")
+    print()
+    for jobs, rate in autograde_throughput().items():
+        print(f"autograde 01_linear_layer, {jobs} process(es): {rate:.1f} students per minute")
     print()
     print("Explore redraw in the browser: slider released -> new plot loaded, median of 7 "
           "drags (target 150 ms)")

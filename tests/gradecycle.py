@@ -12,7 +12,6 @@ import re
 import shutil
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -174,14 +173,15 @@ def hand_in(workdir, assignment, subs):
         nbformat.write(nb, str(path))
 
 
-def grade(workdir, assignment):
-    """autograde, generate_feedback and export, as an instructor runs them.
+def grade(workdir, assignment, jobs=1):
+    """autograde (``make autograde``'s ``course.autograde`` with ``jobs`` nbgrader processes
+    on one gradebook), generate_feedback and export, as an instructor runs them.
 
-    autograde exits non-zero when a submission could not be run through (a killed
-    kernel): that is reported, and the other students are graded all the same.
+    autograde exits non-zero when a submission could not be run through: that is
+    reported, and the other students are graded all the same.
     """
-    auto = nbgrader("autograde", assignment, "--force",
-                    f"--Execute.timeout={TEST_TIMEOUT}", cwd=workdir, check=False)
+    auto = run([str(BIN / "python"), "-m", "course.autograde", assignment, f"--jobs={jobs}",
+                "--force", f"--Execute.timeout={TEST_TIMEOUT}"], cwd=workdir, check=False)
     nbgrader("generate_feedback", assignment, "--force", cwd=workdir)
     nbgrader("export", cwd=workdir)
     return auto
@@ -211,21 +211,9 @@ def scores(workdir, assignment):
 
 
 def run_cycle(workdir, assignment, subs, workers=2):
-    """Grade ``subs`` in ``workers`` course copies at once (two cores, two kernels)."""
-    names = sorted(subs)
-    groups = [names[i::workers] for i in range(workers)]
-    dirs = [Path(workdir) / f"course{i}" for i in range(workers)]
-
-    def one(i):
-        make_course(dirs[i], [assignment])
-        hand_in(dirs[i], assignment, {s: subs[s] for s in groups[i]})
-        log = grade(dirs[i], assignment)
-        return scores(dirs[i], assignment), log
-
-    with ThreadPoolExecutor(workers) as pool:
-        results = list(pool.map(one, range(workers)))
-    merged, logs = {}, []
-    for s, log in results:
-        merged.update(s)
-        logs.append(log.stdout + log.stderr)
-    return merged, dirs, "\n".join(logs)
+    """Grade ``subs`` in one course copy, ``workers`` nbgrader processes at once (two cores,
+    two kernels) on its one gradebook: every submission must come back graded."""
+    course = make_course(Path(workdir) / "course", [assignment])
+    hand_in(course, assignment, subs)
+    log = grade(course, assignment, jobs=workers)
+    return scores(course, assignment), [course], log.stdout + log.stderr

@@ -235,6 +235,9 @@ def test_grades_csv_has_every_student(cycle, assignment):
             rows += list(csv.DictReader(f))
     by_student = {r["student_id"]: r for r in rows if r["assignment"] == assignment}
     assert set(by_student) == set(result["subs"])
+    # two nbgrader processes wrote the one gradebook: no submission lost its grades
+    lost = [s for s in result["subs"] if not result["scores"].get(s)]
+    assert not lost, f"graded by no process: {lost}"
     auto_max = totals(result["scores"]["z_solution"])[1]
     assert float(by_student["z_solution"]["raw_score"]) == auto_max
     assert float(by_student["z_blank"]["raw_score"]) == 0

@@ -25,8 +25,10 @@ def course(tmp_path_factory):
     for name in ("Makefile", "nbgrader_config.py", "pyproject.toml", "requirements.lock",
                  "requirements-test.lock"):
         shutil.copy2(ROOT / name, root)
-    for folder in ("source", "release", "lab", "tools"):
+    for folder in ("lab", "tools"):
         shutil.copytree(ROOT / folder, root / folder)
+    for folder in ("source", "release"):  # one step: make release regenerates every step it finds
+        shutil.copytree(ROOT / folder / STEP, root / folder / STEP)
     stamp = root / ".installed"
     stamp.touch()  # newer than the copied lock files: nothing to install
     return root, stamp
@@ -54,22 +56,26 @@ def test_instructor_cycle_through_make(course):
     submit(root, "ada", subs["z_solution"])
     submit(root, "bo", subs["z_blank"])
     submit(root, "ann", subs["a_kernel_killed"])  # graded before bo: must not stop bo
+    class_ = ["ada", "bo", "ann", "al", "bea", "cal"]
+    for student in class_[3:]:  # more of the class, for the two grading processes
+        submit(root, student, subs["z_filled"])
 
     released = make(course, "release")
     assert released.returncode == 0, released.stderr
     assert (root / "release" / STEP / f"{STEP}.ipynb").read_bytes() == \
         (ROOT / "release" / STEP / f"{STEP}.ipynb").read_bytes()
 
-    graded = make(course, "autograde")
+    graded = make(course, "autograde", "JOBS=2")
     assert graded.returncode == 0, graded.stdout + graded.stderr
     assert "WITHOUT the sandbox" not in graded.stdout + graded.stderr
+    assert f"{STEP}: 6 submissions graded by 2 processes" in graded.stdout
     # a kernel that died is graded on what ran (nothing here), and the others all the same
-    for student in ("ada", "bo", "ann"):
+    for student in class_:
         assert (root / "autograded" / student / STEP).is_dir()
 
     feedback = make(course, "feedback")
     assert feedback.returncode == 0, feedback.stderr
-    for student in ("ada", "bo", "ann"):
+    for student in class_:
         assert (root / "feedback" / student / STEP / f"{STEP}.html").exists()
 
     exported = make(course, "grades")
@@ -77,7 +83,9 @@ def test_instructor_cycle_through_make(course):
     with open(root / "grades.csv", newline="") as f:
         rows = {r["student_id"]: r for r in csv.DictReader(f) if r["assignment"] == STEP}
     auto_max = float(rows["ada"]["max_score"]) - 2  # the written answer is graded by hand
-    assert float(rows["ada"]["raw_score"]) == auto_max
+    assert set(rows) == set(class_), "one gradebook, every student's grade"
+    for student in ("ada", *class_[3:]):
+        assert float(rows[student]["raw_score"]) == auto_max, student
     assert float(rows["bo"]["raw_score"]) == 0
     assert float(rows["ann"]["raw_score"]) == 0  # in the gradebook, at zero
     assert {r["graded_in_sandbox"] for r in rows.values()} == {"yes"}

@@ -4,11 +4,14 @@ style (descriptive grade ids, a docstring first, never a bare expression last)."
 
 import ast
 import filecmp
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+import nbformat
 
 from tests import gradecycle as gc
 from tests.conftest import ASSIGNMENTS, ROOT
@@ -131,3 +134,27 @@ def test_graded_functions_document_inputs_and_returns(assignment):
                         f"{node.name}: the docstring needs Inputs and Returns sections"
                     seen.add(node.name)
     assert seen == functions
+
+
+# PyTorch is the bridge notebook's subject and the tests' oracle; every other notebook,
+# and the course package, is NumPy only (a learner without the torch extra runs them all).
+TORCH_NOTEBOOK = "12_pytorch_bridge"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_only_the_bridge_notebook_imports_torch(assignment):
+    nb = nbformat.read(str(ROOT / "source" / assignment / f"{assignment}.ipynb"), as_version=4)
+    imports = [c.source for c in nb.cells if c.cell_type == "code"
+               and re.search(r"^\s*(import torch|from torch)", c.source, re.M)]
+    if assignment == TORCH_NOTEBOOK:
+        assert imports, "the bridge notebook imports torch"
+    else:
+        assert not imports, f"{assignment} imports torch"
+    earlier = ROOT / "source" / assignment / "earlier_steps.py"
+    if earlier.exists():
+        assert not re.search(r"^\s*(import torch|from torch)", earlier.read_text(), re.M)
+
+
+def test_course_package_does_not_import_torch():
+    for path in (ROOT / "course").rglob("*.py"):
+        assert not re.search(r"^\s*(import torch|from torch)", path.read_text(), re.M), path
