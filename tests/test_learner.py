@@ -44,6 +44,15 @@ def test_home_page_lists_every_step_in_order_with_its_goal_time():
             f"lab/START.md gives {assignment} another time than its Goal: {row}"
 
 
+def test_home_page_steps_form_one_table():
+    """A blank line between two step rows would end the table: a row after it shows as text."""
+    lines = (ROOT / "lab" / "START.md").read_text().splitlines()
+    rows = [i for i, line in enumerate(lines) if line.startswith("| [")]
+    assert rows == list(range(rows[0], rows[0] + len(rows))), "the step rows must be consecutive lines"
+    assert lines[rows[0] - 1].startswith("|---") or set(lines[rows[0] - 1]) <= set("|-: "), \
+        "the step rows must follow the table's header"
+
+
 def test_readme_table_gives_each_step_its_time():
     readme = (ROOT / "README.md").read_text()
     for assignment in ASSIGNMENTS:
