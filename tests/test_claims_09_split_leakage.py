@@ -60,3 +60,21 @@ def test_concept_answers(ns):
     mean, std = ns["fit_standardizer"](np.array([[1.0], [2.0], [3.0]]))
     value = ns["standardize"](np.array([[5.0]]), mean, std)[0, 0]
     assert abs(value - ns["standardized_test_value"]) < 1e-12 and round(value, 2) == 3.67
+
+
+def test_final_losses_against_width_and_data_size(ns):
+    """"the training loss falls with every doubling (0.28 at width 2, 0.10 at 128), but the
+    validation loss is lowest at width 8 (0.32) ... (0.39 at 128)"; "with 10 rows ...
+    training accuracy 1.00 ... validation accuracy 0.72, loss 2.52; with 200 rows ...
+    validation accuracy 0.87, loss 0.30"."""
+    widths = [2, 4, 8, 16, 32, 64, 128]
+    runs = {w: ns["experiment"](width=w) for w in widths}
+    train = [runs[w]["train_loss"][-1] for w in widths]
+    val = [runs[w]["val_loss"][-1] for w in widths]
+    assert all(a > b for a, b in zip(train, train[1:])), "the training loss falls with every doubling"
+    assert round(train[0], 2) == 0.28 and round(train[-1], 2) == 0.10
+    assert widths[int(np.argmin(val))] == 8 and round(min(val), 2) == 0.32 and round(val[-1], 2) == 0.39
+    small, large = ns["experiment"](n_train=10), ns["experiment"](n_train=200)
+    assert small["train_acc"][-1] == 1.0 and round(small["val_acc"][-1], 2) == 0.72
+    assert round(small["val_loss"][-1], 2) == 2.52
+    assert round(large["val_acc"][-1], 2) == 0.87 and round(large["val_loss"][-1], 2) == 0.30

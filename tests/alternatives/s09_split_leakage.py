@@ -86,3 +86,48 @@ def dedup_loop(X, train_idx, test_idx):
         if not any(np.array_equal(X[i], X[j]) for j in train_idx):
             kept.append(i)
     return np.array(kept, dtype=int)
+
+
+# --- target_encode --------------------------------------------------------------------
+
+
+@alternative("target_encode", "np.unique with return_inverse and np.bincount for the sums and counts")
+def te_bincount(categories, y, train_idx):
+    codes, inverse = np.unique(categories, return_inverse=True)
+    train_mask = np.zeros(len(categories), dtype=bool)
+    train_mask[train_idx] = True
+    sums = np.bincount(inverse[train_mask], weights=y[train_mask].astype(float), minlength=len(codes))
+    counts = np.bincount(inverse[train_mask], minlength=len(codes))
+    overall = y[train_mask].astype(float).mean()
+    means = np.where(counts > 0, sums / np.maximum(counts, 1), overall)
+    return means[inverse]
+
+
+@alternative("target_encode", "a loop over the rows with running sums in two dicts")
+def te_loop(categories, y, train_idx):
+    sums, counts = {}, {}
+    for i in train_idx:
+        c = categories[i]
+        sums[c] = sums.get(c, 0.0) + float(y[i])
+        counts[c] = counts.get(c, 0) + 1
+    overall = sum(sums.values()) / sum(counts.values())
+    return np.array([sums[c] / counts[c] if c in counts else overall for c in categories])
+
+
+# --- choose_setting -------------------------------------------------------------------
+
+
+@alternative("choose_setting", "a loop that keeps the first strictly larger validation score")
+def cs_loop(val_scores, test_scores):
+    best = 0
+    for k in range(1, len(val_scores)):
+        if val_scores[k] > val_scores[best]:
+            best = k
+    return best, float(test_scores[best])
+
+
+@alternative("choose_setting", "np.flatnonzero of the maximum, first entry")
+def cs_flatnonzero(val_scores, test_scores):
+    val_scores = np.asarray(val_scores)
+    best = int(np.flatnonzero(val_scores == val_scores.max())[0])
+    return best, float(np.asarray(test_scores)[best])

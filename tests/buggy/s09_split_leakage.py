@@ -154,3 +154,59 @@ def dedup_rounded(X, train_idx, test_idx):
 def dedup_mask(X, train_idx, test_idx):
     seen = {tuple(r) for r in X[train_idx].tolist()}
     return np.array([tuple(X[i].tolist()) not in seen for i in test_idx])
+
+
+# --- target_encode --------------------------------------------------------------------
+
+
+@bug("target_encode", "category means over all rows: each test row's label is in its own feature")
+def te_all_rows(categories, y, train_idx):
+    means = {c: y[categories == c].mean() for c in np.unique(categories)}
+    return np.array([means[c] for c in categories], dtype=float)
+
+
+@bug("target_encode", "a category without training rows gets 0 instead of the training mean")
+def te_unseen_zero(categories, y, train_idx):
+    cat_train, y_train = categories[train_idx], y[train_idx].astype(float)
+    means = {c: y_train[cat_train == c].mean() for c in np.unique(cat_train)}
+    return np.array([means.get(c, 0.0) for c in categories], dtype=float)
+
+
+@bug("target_encode", "sums over the training rows but counts over all rows of the category")
+def te_all_counts(categories, y, train_idx):
+    cat_train, y_train = categories[train_idx], y[train_idx].astype(float)
+    overall = y_train.mean()
+    out = []
+    for c in categories:
+        n = np.sum(categories == c)
+        out.append(y_train[cat_train == c].sum() / n if np.any(cat_train == c) else overall)
+    return np.array(out, dtype=float)
+
+
+# --- choose_setting -------------------------------------------------------------------
+
+
+@bug("choose_setting", "picks the best test score: the test set tunes the model")
+def cs_by_test(val_scores, test_scores):
+    best = int(np.argmax(test_scores))
+    return best, float(test_scores[best])
+
+
+@bug("choose_setting", "picks by validation but reports the best test score of all settings")
+def cs_reports_max(val_scores, test_scores):
+    return int(np.argmax(val_scores)), float(np.max(test_scores))
+
+
+@bug("choose_setting", "the last setting on a tie (>= in a loop)")
+def cs_last_on_tie(val_scores, test_scores):
+    best = 0
+    for k in range(len(val_scores)):
+        if val_scores[k] >= val_scores[best]:
+            best = k
+    return best, float(test_scores[best])
+
+
+@bug("choose_setting", "picks by the sum of validation and test scores")
+def cs_sum(val_scores, test_scores):
+    best = int(np.argmax(np.asarray(val_scores) + np.asarray(test_scores)))
+    return best, float(test_scores[best])
