@@ -81,6 +81,129 @@ def relu_backward(dout, cache):
     return dx
 
 
+# from step 03_activations
+def he_init(fan_in, fan_out, rng, distribution="normal"):
+    """He (Kaiming) initialization for ReLU layers: mean 0, variance 2 / fan_in.
+
+    Every random number comes from rng (same seed, same weights; which rng method you
+    call is up to you). "normal" is a Gaussian, so some weights lie beyond sqrt(3) std;
+    "uniform" fills [-a, a] with a = sqrt(3 * variance).
+
+    Inputs:
+    - fan_in: inputs of the layer (D)
+    - fan_out: outputs of the layer (M)
+    - rng: a np.random.Generator
+    - distribution: "normal" (a Gaussian) or "uniform" (on [-a, a]), same variance
+
+    Returns:
+    - W: weights, shape (fan_in, fan_out)
+    """
+    var = 2.0 / fan_in
+    if distribution == "normal":
+        W = rng.normal(0.0, np.sqrt(var), size=(fan_in, fan_out))
+    elif distribution == "uniform":
+        a = np.sqrt(3.0 * var)  # U(-a, a) has variance a**2 / 3
+        W = rng.uniform(-a, a, size=(fan_in, fan_out))
+    else:
+        raise ValueError(f"unknown distribution {distribution!r}; use 'normal' or 'uniform'")
+    return W
+
+
+# from step 05_optimizers
+def adam_step(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    """One step of Adam with bias correction, as torch.optim.Adam (weight_decay=0).
+
+    Inputs:
+    - param: current parameters, array of any shape
+    - grad: gradient of the loss at param, same shape
+    - state: dict with "t" (steps taken so far), "m" and "v" (absent on the first call)
+    - lr: learning rate
+    - beta1, beta2: smoothing factors of the first and second moments
+    - eps: added to the square root in the denominator
+
+    Returns a tuple:
+    - new_param: the updated parameters, shape of param
+    - state: {"t": steps taken including this one, "m": ..., "v": ...}, m and v of the shape of param
+    """
+    t = state.get("t", 0)  # steps taken before this one
+    m = state.get("m", np.zeros_like(param))  # running mean of the gradients
+    v = state.get("v", np.zeros_like(param))  # running mean of their squares
+    t = t + 1
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad ** 2
+    m_hat = m / (1 - beta1 ** t)
+    v_hat = v / (1 - beta2 ** t)
+    new_param = param - lr * m_hat / (np.sqrt(v_hat) + eps)
+    return new_param, {"t": t, "m": m, "v": v}
+
+
+# from step 05_optimizers
+def adamw_step(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01):
+    """One step of AdamW (decoupled weight decay), as torch.optim.AdamW.
+
+    Inputs:
+    - param, grad, state, lr, beta1, beta2, eps: as in adam_step
+    - weight_decay: decoupled decay coefficient; param is first multiplied by
+      (1 - lr * weight_decay), then the Adam step is applied with grad unchanged
+
+    Returns a tuple:
+    - new_param: the updated parameters, shape of param
+    - state: {"t": steps taken including this one, "m": ..., "v": ...}, m and v of the shape of param
+    """
+    t = state.get("t", 0)  # steps taken before this one
+    m = state.get("m", np.zeros_like(param))  # running mean of the gradients
+    v = state.get("v", np.zeros_like(param))  # running mean of their squares
+    t = t + 1
+    decayed = param * (1 - lr * weight_decay)
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad ** 2
+    m_hat = m / (1 - beta1 ** t)
+    v_hat = v / (1 - beta2 ** t)
+    new_param = decayed - lr * m_hat / (np.sqrt(v_hat) + eps)
+    return new_param, {"t": t, "m": m, "v": v}
+
+
+# from step 06_backprop
+def mlp_forward(X, params):
+    """Forward pass of a two-layer network: scores = relu(X @ W1 + b1) @ W2 + b2.
+
+    Inputs:
+    - X: inputs, shape (N, D)
+    - params: dict with "W1" (D, H), "b1" (H,), "W2" (H, C), "b2" (C,)
+
+    Returns a tuple:
+    - scores: shape (N, C)
+    - cache: the tuple (cache1, cache_relu, cache2) of the three layers' caches, in
+      forward order: ((X, W1), z1, (h1, W2)) with z1 = X @ W1 + b1 (N, H), the ReLU's
+      input, and h1 = relu(z1) (N, H)
+    """
+    z1, cache1 = linear_forward(X, params["W1"], params["b1"])  # (N, D) @ (D, H) -> (N, H)
+    h1, cache_relu = relu_forward(z1)
+    scores, cache2 = linear_forward(h1, params["W2"], params["b2"])  # (N, H) @ (H, C) -> (N, C)
+    cache = (cache1, cache_relu, cache2)
+    return scores, cache
+
+
+# from step 06_backprop
+def mlp_backward(dscores, cache):
+    """Backward pass of the two-layer network of mlp_forward.
+
+    Inputs:
+    - dscores: upstream gradient dL/dscores, shape (N, C)
+    - cache: ((X, W1), z1, (h1, W2)) from mlp_forward
+
+    Returns a dict of gradients with the keys and shapes of params:
+    "W1" (D, H), "b1" (H,), "W2" (H, C), "b2" (C,). The ReLU's mask comes from z1 > 0
+    (slope 0 at exactly 0); no 1/N here (a mean loss has it in dscores already).
+    """
+    cache1, cache_relu, cache2 = cache
+    dh1, dW2, db2 = linear_backward(dscores, cache2)  # (N, C) @ (C, H) -> (N, H)
+    dz1 = relu_backward(dh1, cache_relu)  # (N, H)
+    _, dW1, db1 = linear_backward(dz1, cache1)  # (D, N) @ (N, H) -> (D, H)
+    grads = {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
+    return grads
+
+
 # from step 07_softmax
 def logsumexp(z, axis=-1, keepdims=False):
     """log(sum(exp(z))) along one axis, stable for any logits (as torch.logsumexp).
