@@ -51,6 +51,8 @@ c.Execute.interrupt_on_timeout = True
 # once it is spent the cells after are marked not run. A step that needs more (the
 # capstone) gets its own: c.GradingExecute.notebook_budgets = {"<step>": seconds}.
 c.GradingExecute.notebook_budget = 60
+# the capstone trains for about a minute (its default run) and loads MNIST
+c.GradingExecute.notebook_budgets = {"11_mnist_capstone": 300}
 # Output kept, in bytes as it arrives (LimitOutput below still cuts long tracebacks).
 c.GradingExecute.max_cell_output = 200_000
 c.GradingExecute.max_notebook_output = 1_500_000

@@ -53,8 +53,15 @@ def main(argv=None):
         return 0
     nbgrader = str(Path(sys.executable).with_name("nbgrader"))
     cmds = commands(opts.assignment, names, opts.jobs, args, nbgrader=nbgrader)
+    # the cores shared out: each kernel's BLAS gets cores // processes threads (two
+    # processes that each want every core run slower than one that has them)
+    env = dict(os.environ)
+    if len(cmds) > 1:
+        threads = str(max(1, (os.cpu_count() or 1) // len(cmds)))
+        for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            env.setdefault(name, threads)
     start = time.monotonic()
-    procs = [subprocess.Popen(cmd, cwd=opts.course) for cmd in cmds]
+    procs = [subprocess.Popen(cmd, cwd=opts.course, env=env) for cmd in cmds]
     codes = [p.wait() for p in procs]
     seconds = time.monotonic() - start
     print(f"{opts.assignment}: {len(names)} submissions graded by {len(cmds)} processes "

@@ -9,7 +9,8 @@
   package), ``/usr`` and ``/etc`` read-only, and nothing else of the machine: no
   ``source/``, no ``gradebook.db``, no other submission, no exchange, no home folder;
 - a private writable copy of the submission's folder (the notebook's working directory),
-  at the same path, and a private ``/tmp`` (the kernel's home is in it);
+  at the same path, and a private ``/tmp`` (the kernel's home is in it), and a copy of the
+  grader's MNIST files (``$COURSE_DATA_DIR``: the capstone loads them, and checks them);
 - no network (``--unshare-net``: the kernel talks to the grader over Unix sockets in a
   folder of its own, ``KernelManager.transport = "ipc"``), its own process, IPC and host
   namespaces, and death with its parent;
@@ -46,7 +47,7 @@ LIMITS = {
 # what the kernel keeps of the grader's environment; everything else is cleared
 KEEP_ENV = ("LANG", "LC_ALL", "LC_CTYPE", "TZ", "MPLBACKEND", "NBGRADER_EXECUTION",
             "PYTHONHASHSEED", "PYTHONWARNINGS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
-            "MKL_NUM_THREADS")
+            "MKL_NUM_THREADS", "CAPSTONE_QUICK")
 
 
 def _sandbox_user():
@@ -74,6 +75,17 @@ def _environment_dirs():
     dirs = {os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix),
             os.path.realpath(os.path.dirname(sys.executable)), _course_dir()}
     return sorted(d for d in dirs if not d.startswith("/usr/"))
+
+
+def _mnist_files():
+    """The grader's copies of the four MNIST files, found as ``load_mnist`` finds them (no
+    download), or [] when it has none."""
+    from course import data
+
+    try:
+        return [data.locate(name, download=False, progressbar=False) for name in data.MNIST_FILES]
+    except data.DataError:
+        return []
 
 
 def bwrap_command(cwd, share, command, user=None):
@@ -115,6 +127,9 @@ def bwrap_command(cwd, share, command, user=None):
     args += ["--clearenv"]
     home = os.path.join(share, "home")
     env = {k: os.environ[k] for k in KEEP_ENV if k in os.environ}
+    data = os.path.join(share, "data", "mnist")
+    if os.path.isdir(data):  # the kernel's copy of MNIST (see _prepare)
+        env["COURSE_DATA_DIR"] = data
     env.update(HOME=home, PATH=f"{os.path.dirname(sys.executable)}:/usr/bin:/bin",
                PYTHONPATH=str(Path(_course_dir()).parent),
                MPLCONFIGDIR=os.path.join(home, ".config", "matplotlib"),
@@ -167,6 +182,15 @@ def _prepare(share, user):
             shutil.copy(f, mpl_cache)
     except Exception:  # noqa: BLE001 (no cache to copy: matplotlib builds one)
         pass
+    # a copy of MNIST (11 MB, gzip) for the capstone: the grader's own files may sit in a
+    # home folder the sandbox user cannot enter, or be readable by their owner only
+    files = _mnist_files()
+    if files:
+        data = os.path.join(share, "data", "mnist")
+        os.makedirs(data)
+        for f in files:
+            shutil.copy(f, data)
+            os.chmod(os.path.join(data, os.path.basename(f)), 0o444)
     _chown_tree(share, user)
     return work
 

@@ -24,6 +24,11 @@ BIN = Path(sys.executable).parent
 MARKER = re.compile(r"^\s*### (BEGIN|END) (SOLUTION|HIDDEN TESTS)\s*$")
 # a per-cell timeout short enough to keep the infinite-loop submission cheap
 TEST_TIMEOUT = 10
+# the capstone's cells train a network (its QUICK mode: two epochs) and load MNIST
+TEST_TIMEOUTS = {"11_mnist_capstone": 60}
+# steps whose every submission trains a network: their bugs are handed in grouped, the k-th
+# bug of every function together (each bug must still cost its own function's cells)
+GROUPED_BUGS = {"11_mnist_capstone"}
 
 
 def run(cmd, cwd, timeout=1200, check=True):
@@ -132,11 +137,19 @@ def submissions(assignment, root=ROOT):
     deleted.cells = [c for c in deleted.cells if c not in test_cells(deleted)]
     subs["e_deleted_tests"] = deleted
 
-    for b in bugs_for(assignment):
-        nb = copy.deepcopy(good)
-        cell = cell_defining(nb, b.function)
-        cell.source = cell.source + "\n\n\n# the learner's version\n" + b.code
-        subs[f"m_bug_{b.name}"] = nb
+    if assignment in GROUPED_BUGS:  # the k-th bug of every function in one submission
+        for k, group in enumerate(bug_groups(assignment), start=1):
+            nb = copy.deepcopy(good)
+            for b in group:
+                cell = cell_defining(nb, b.function)
+                cell.source = cell.source + "\n\n\n# the learner's version\n" + b.code
+            subs[f"m_bugs_{k}"] = nb
+    else:
+        for b in bugs_for(assignment):
+            nb = copy.deepcopy(good)
+            cell = cell_defining(nb, b.function)
+            cell.source = cell.source + "\n\n\n# the learner's version\n" + b.code
+            subs[f"m_bug_{b.name}"] = nb
 
     for k, group in enumerate(groups(alternatives_for(assignment)), start=1):
         nb = copy.deepcopy(good)
@@ -145,6 +158,26 @@ def submissions(assignment, root=ROOT):
             cell.source = cell.source + "\n\n\n# the learner's version\n" + alt.code
         subs[f"p_alt_{k}"] = nb
     return subs
+
+
+def bug_groups(assignment):
+    """[[the first bug of each function], [the second of each], ...]."""
+    by_function = {}
+    for b in bugs_for(assignment):
+        by_function.setdefault(b.function, []).append(b)
+    depth = max((len(v) for v in by_function.values()), default=0)
+    return [[v[k] for v in by_function.values() if len(v) > k] for k in range(depth)]
+
+
+def bug_student(assignment, bug):
+    """The submission id that holds ``bug``: its own, or its group's for a step whose
+    notebook trains for long (GROUPED_BUGS)."""
+    if assignment not in GROUPED_BUGS:
+        return f"m_bug_{bug.name}"
+    for k, group in enumerate(bug_groups(assignment), start=1):
+        if bug in group:
+            return f"m_bugs_{k}"
+    raise LookupError(bug.name)
 
 
 def alternative_student(assignment, alt):
@@ -181,7 +214,8 @@ def grade(workdir, assignment, jobs=1):
     reported, and the other students are graded all the same.
     """
     auto = run([str(BIN / "python"), "-m", "course.autograde", assignment, f"--jobs={jobs}",
-                "--force", f"--Execute.timeout={TEST_TIMEOUT}"], cwd=workdir, check=False)
+                "--force", f"--Execute.timeout={TEST_TIMEOUTS.get(assignment, TEST_TIMEOUT)}"],
+               cwd=workdir, check=False)
     nbgrader("generate_feedback", assignment, "--force", cwd=workdir)
     nbgrader("export", cwd=workdir)
     return auto

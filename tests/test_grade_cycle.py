@@ -54,7 +54,7 @@ def cycle_summaries():
         blank, _ = totals(scores["z_blank"])
         bugs = bugs_for(assignment)
         lost = sum(1 for b in bugs
-                   if (lambda s, m: m > 0 and s < m)(*totals(scores[f"m_bug_{b.name}"],
+                   if (lambda s, m: m > 0 and s < m)(*totals(scores[gc.bug_student(assignment, b)],
                                                              prefix=f"{b.function}_")))
         alts = alternatives_for(assignment)
         kept = sum(1 for a in alts
@@ -105,7 +105,7 @@ def test_blank_release_scores_zero(cycle, assignment):
 @pytest.mark.parametrize("assignment,bug", BUG_CASES,
                          ids=[f"{a}-{b.name}" for a, b in BUG_CASES])
 def test_bug_loses_points_on_its_function(cycle, assignment, bug):
-    grades = cycle(assignment)["scores"][f"m_bug_{bug.name}"]
+    grades = cycle(assignment)["scores"][gc.bug_student(assignment, bug)]
     score, maximum = totals(grades, prefix=f"{bug.function}_")
     assert maximum > 0, f"no graded cells named {bug.function}_*"
     assert score < maximum, (f"{bug.function} with the bug '{bug.why}' still scores "
