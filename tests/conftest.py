@@ -12,10 +12,10 @@ if os.environ.get("COURSE_STEPS"):
     ASSIGNMENTS = sorted(os.environ["COURSE_STEPS"].split())
 
 os.environ.setdefault("MPLBACKEND", "Agg")
-# The capstone's training runs are a minute long. Everything the tests run of it (in this
-# process, through nbgrader, in the sandbox, in JupyterLab) uses its QUICK mode (two
-# epochs instead of twenty), except nbval and the claims test, which run the default
-# training in full (see _NotebookTimer.pytest_runtest_setup and test_claims_11_mnist_capstone.py).
+# The capstone's training runs are a minute long. Everything the tests run of it (nbval,
+# in this process, through nbgrader, in the sandbox, in JupyterLab) uses its QUICK mode
+# (two epochs instead of twenty), except the claims test, which runs the default training
+# in full in a process of its own (test_claims_11_mnist_capstone.py).
 QUICK_ENV = "CAPSTONE_QUICK"
 os.environ[QUICK_ENV] = "1"
 if str(ROOT) not in sys.path:
@@ -33,17 +33,8 @@ _notebook_seconds = {}
 
 
 class _NotebookTimer:
-    """Adds up the nbval cell times of each source notebook, and starts the capstone's nbval
-    kernel without QUICK (registered as a global plugin: a conftest's own run hooks see
-    only the items below it)."""
-
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_runtest_setup(self, item):
-        """nbval executes the capstone notebook in full: its kernel starts without QUICK."""
-        if item.nodeid.startswith("source/") and "capstone" in item.nodeid:
-            os.environ.pop(QUICK_ENV, None)
-        else:
-            os.environ[QUICK_ENV] = "1"
+    """Adds up the nbval cell times of each source notebook (registered as a global plugin:
+    a conftest's own run hooks see only the items below it)."""
 
     def pytest_runtest_logreport(self, report):
         path = report.nodeid.split("::")[0]

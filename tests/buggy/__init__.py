@@ -2,9 +2,9 @@
 
 Each module ``sNN_<step>.py`` holds the bugs for one step. A bug is written as the whole
 function a learner might hand in, decorated with ``@bug(<function>, <what is wrong>)``.
-The grade-cycle test hands each bug in as its own submission (the model solution with
-that one function replaced) and asserts that the function's graded cells
-(``grade_id`` starting with ``<function>_``) lose points. ``tests/test_parts.py`` also
+The grade-cycle test hands the bugs in grouped (submission ``m_bugs_<k>``: the model
+solution with the k-th bug of every function in place) and asserts that each bug's
+function's graded cells (``grade_id`` starting with ``<function>_``) lose points. ``tests/test_parts.py`` also
 asserts that a *visible* test catches each bug (a learner finds it before handing in);
 a bug only the hidden tests can catch says why with ``hidden_only="..."``.
 """
