@@ -44,7 +44,7 @@ help:
 	@echo "make grades     export all grades to grades.csv"
 	@echo "make clean      strip outputs and execution counts from source/ and release/ notebooks"
 	@echo "make data       put verified MNIST files in the user cache (from $(SHARED_MNIST) if present)"
-	@echo "make bench      time notebooks and Explore panels (kernel and browser), print the figures"
+	@echo "make bench      the capstone against PyTorch, notebooks and Explore panels (kernel and browser): prints figures"
 	@echo "make lock       regenerate requirements*.lock from pyproject.toml"
 
 # The first line a learner sees when their python3 cannot run the course says which
@@ -166,8 +166,9 @@ torch: install
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "torch==2.13.0"
 	@echo "PyTorch installed: restart the kernel of the step 12 notebook"
 
-bench: $(TESTDEPS) browser
-	$(BIN)/python -m tests.bench
+BENCH ?= all
+bench: $(TESTDEPS) browser data
+	$(BIN)/python -m tests.bench $(BENCH)
 
 lock:
 	$(PYTHON) tools/lock.py

@@ -1,5 +1,6 @@
-"""Benchmarks (`make bench`): how long each notebook takes to run and how fast each
-Explore panel answers a slider move. Prints figures; asserts nothing.
+"""Benchmarks (`make bench`, or a part: `make bench BENCH="capstone steps browser"`): the
+capstone against PyTorch (tests/bench_capstone.py), how long each notebook takes to run and
+how fast each Explore panel answers a slider move. Prints figures; asserts nothing.
 
 - notebook: wall time of a top-to-bottom run in a fresh kernel (nbclient), as nbval and
   nbgrader run it;
@@ -111,7 +112,20 @@ def autograde_throughput(students=16, assignment="01_linear_layer"):
     return result
 
 
-def main():
+def main(parts):
+    if "capstone" in parts:
+        from tests import bench_capstone
+
+        bench_capstone.main()
+        print()
+    if "steps" in parts:
+        steps()
+    if "browser" in parts:
+        browser()
+    return 0
+
+
+def steps():
     print(f"{'step':<22} {'notebook run (s)':>17} {'experiment (ms)':>16} "
           f"{'redraw in kernel (ms)':>22}")
     for assignment in ASSIGNMENTS:
@@ -126,6 +140,9 @@ def main():
     for jobs, rate in autograde_throughput().items():
         print(f"autograde 01_linear_layer, {jobs} process(es): {rate:.1f} students per minute")
     print()
+
+
+def browser():
     print("Explore redraw in the browser: slider released -> new plot loaded, median of 7 "
           "drags (target 150 ms)")
     worst = 0.0
@@ -135,8 +152,13 @@ def main():
     if worst:
         print(f"slowest panel: {worst:.0f} ms ({'within' if worst <= 150 else 'over'} "
               "the 150 ms target)")
-    return 0
 
+
+PARTS = ("capstone", "steps", "browser")
 
 if __name__ == "__main__":
-    sys.exit(main())
+    wanted = sys.argv[1:] or ["all"]
+    unknown = set(wanted) - {"all", *PARTS}
+    if unknown:
+        sys.exit(f"unknown benchmark part(s) {sorted(unknown)}: choose from all, {', '.join(PARTS)}")
+    sys.exit(main(PARTS if "all" in wanted else wanted))
