@@ -333,3 +333,63 @@ def dropout_forward(X, p, mode, rng):
         mask = np.ones(X.shape)
     out = X * mask
     return out, mask
+
+
+# from step 10_regularization
+def batchnorm_forward(X, gamma, beta, running, mode, momentum=0.1, eps=1e-5):
+    """Batch normalization of each column of X (as torch.nn.BatchNorm1d), in train or eval mode.
+
+    Inputs:
+    - X: a mini-batch, shape (N, D), N >= 2 in "train" mode
+    - gamma, beta: learnable scale and shift, shape (D,)
+    - running: dict {"mean": (D,), "var": (D,)} of running statistics; not modified
+    - mode: "train" (normalize with the batch mean and the BIASED batch variance, divide by N)
+      or "eval" (normalize with running["mean"] and running["var"])
+    - momentum: weight of the new batch in the running update; eps: added to the variance
+      inside the square root
+
+    Returns a tuple:
+    - out: gamma * (X - mean) / sqrt(var + eps) + beta, shape (N, D)
+    - cache: what batchnorm_backward needs (of a "train" call)
+    - running: a NEW dict; in "train" mode
+        mean <- (1 - momentum) * mean + momentum * batch mean
+        var  <- (1 - momentum) * var  + momentum * UNBIASED batch variance (divide by N - 1);
+      in "eval" mode the same values as the running passed in
+    """
+    if mode == "train":
+        N = X.shape[0]
+        mean = X.mean(axis=0)  # (D,)
+        var = X.var(axis=0)  # (D,), biased: divides by N
+        new_running = {"mean": (1 - momentum) * running["mean"] + momentum * mean,
+                       "var": (1 - momentum) * running["var"] + momentum * var * N / (N - 1)}
+    elif mode == "eval":
+        mean, var = running["mean"], running["var"]
+        new_running = {"mean": running["mean"].copy(), "var": running["var"].copy()}
+    else:
+        raise ValueError(f"mode must be 'train' or 'eval', not {mode!r}")
+    inv_std = 1.0 / np.sqrt(var + eps)  # (D,)
+    X_hat = (X - mean) * inv_std  # (N, D)
+    out = gamma * X_hat + beta
+    cache = (X_hat, gamma, inv_std)
+    return out, cache, new_running
+
+
+# from step 10_regularization
+def batchnorm_backward(dout, cache):
+    """Gradients of a train-mode BatchNorm (as torch autograd through BatchNorm1d in training mode).
+
+    Inputs:
+    - dout: upstream gradient dL/dout, shape (N, D)
+    - cache: from batchnorm_forward(..., mode="train")
+
+    Returns a tuple:
+    - dX: dL/dX, shape (N, D), through the batch mean and variance too (each column sums to 0)
+    - dgamma: sum over the batch of dout * X_hat, shape (D,)
+    - dbeta: sum over the batch of dout, shape (D,)
+    """
+    X_hat, gamma, inv_std = cache
+    N = dout.shape[0]
+    dbeta = dout.sum(axis=0)  # (D,)
+    dgamma = (dout * X_hat).sum(axis=0)  # (D,)
+    dX = gamma * inv_std / N * (N * dout - dbeta - X_hat * dgamma)  # (N, D)
+    return dX, dgamma, dbeta
