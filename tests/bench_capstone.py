@@ -111,7 +111,8 @@ seed = int(sys.argv[2])
 nb = ns()
 _, history = nb["fit"]([784, 512, 512, 10], num_epochs=20, lr=0.1, weight_decay=5e-4, seed=seed,
                        X_eval=nb["X_test"], y_eval=nb["y_test"], live=False)
-print(json.dumps({"test_acc": history["val_acc"], "seconds": history["seconds"], "peak_mib": peak_mib()}))
+print(json.dumps({"test_acc": history["val_acc"], "seconds": history["seconds"], "peak_mib": peak_mib(),
+                  "diverged": history["diverged"]}))
 """,
     "best": r"""
 import functools
@@ -182,14 +183,20 @@ def main(repeats=3):
     runs = [child("default", seed) for seed in range(repeats)]
     print("default run, 784-512-512-10, 20 epochs (training time, evaluation excluded), seeds 0.."
           f"{repeats - 1}:")
-    for run in runs:
-        print(f"  test accuracy {run['test_acc'][-1]:.4f} after {run['seconds'][-1]:.1f} s; 98 % at "
+    for seed, run in enumerate(runs):
+        if run["diverged"]:  # fit stopped: the notebook's message, no accuracy to report
+            print(f"  seed {seed}: {run['diverged']}")
+            continue
+        print(f"  seed {seed}: test accuracy {run['test_acc'][-1]:.4f} after {run['seconds'][-1]:.1f} s; 98 % at "
               f"{first_time(run, 0.98):.1f} s, 98.5 % at {first_time(run, 0.985):.1f} s; peak resident memory "
               f"{run['peak_mib']:.0f} MiB")
+    print(f"  diverged: {sum(bool(r['diverged']) for r in runs)} of {len(runs)} seeds (the median below is over the others)")
+    runs = [r for r in runs if not r["diverged"]]
     median = statistics.median
-    print(f"  median: {median(r['test_acc'][-1] for r in runs):.4f} in {median(r['seconds'][-1] for r in runs):.1f} s;"
-          f" 98 % at {median(first_time(r, 0.98) for r in runs):.1f} s, 98.5 % at "
-          f"{median(first_time(r, 0.985) for r in runs):.1f} s; peak {max(r['peak_mib'] for r in runs):.0f} MiB")
+    if runs:
+        print(f"  median: {median(r['test_acc'][-1] for r in runs):.4f} in {median(r['seconds'][-1] for r in runs):.1f} s;"
+              f" 98 % at {median(first_time(r, 0.98) for r in runs):.1f} s, 98.5 % at "
+              f"{median(first_time(r, 0.985) for r in runs):.1f} s; peak {max(r['peak_mib'] for r in runs):.0f} MiB")
     best = [child("best", seed) for seed in range(repeats)]
     print(f"best recipe (the notebook's cell), 784-800-800-10, {best[0]['epochs']} epochs on all 60 000 images, "
           f"seeds 0..{repeats - 1}:")
