@@ -8,6 +8,8 @@ of 3 place(s): largest error 0.5 at index (2,) (got 1.5, expected 1.0, relative 
 numbers that differ never look the same.
 """
 
+import contextlib
+
 import numpy as np
 
 
@@ -99,3 +101,24 @@ def report_error(name, error, expected_below, hint="look for a transposed or mis
     verdict = "ok" if ok else f"TOO LARGE: {hint}"
     print(f"{name}: relative error {error:.2e} (expect below {expected_below:.0e}) {verdict}")
     return ok
+
+
+@contextlib.contextmanager
+def stand_in(namespace, name, function):
+    """While the ``with`` block runs, the notebook's global ``name`` is ``function``.
+
+    A test replaces one of the learner's functions with a stand-in of its own, to see how
+    another of their functions calls it (``namespace`` is the notebook's ``globals()``).
+    When ``nbgrader autograde`` evaluates the tests outside the learner's kernel
+    (``course.outside``), the grader's own version replaces the name in the kernel.
+    """
+    missing = object()
+    before = namespace.get(name, missing)
+    namespace[name] = function
+    try:
+        yield
+    finally:
+        if before is missing:
+            namespace.pop(name, None)
+        else:
+            namespace[name] = before

@@ -41,9 +41,9 @@ import nbformat  # noqa: E402
 from nbformat.notebooknode import NotebookNode  # noqa: E402
 from nbgrader.plugins import CsvExportPlugin  # noqa: E402
 from nbgrader.preprocessors import Execute  # noqa: E402
-from traitlets import Bool, Dict, Integer  # noqa: E402
+from traitlets import Bool, Dict, Integer, List, Unicode  # noqa: E402
 
-from course import sandbox  # noqa: E402
+from course import outside, sandbox  # noqa: E402
 
 
 class SandboxKernelManager(AsyncKernelManager):
@@ -134,6 +134,11 @@ class GradingExecute(Execute):
     notebook_budgets = Dict(help="Per assignment id: seconds for a whole notebook."
                             ).tag(config=True)
 
+    tests_outside = Bool(True, help="Evaluate test cells in the grader (course.outside), not in "
+                         "the submission's kernel.").tag(config=True)
+    tests_inside = List(Unicode(), help="Assignments whose test cells still run in the kernel."
+                        ).tag(config=True)
+
     max_cell_output = Integer(200_000, help="Bytes of output kept per cell.").tag(config=True)
     max_notebook_output = Integer(1_500_000, help="Bytes of output kept per notebook."
                                   ).tag(config=True)
@@ -159,7 +164,55 @@ class GradingExecute(Execute):
                              "and change everything the grader can",
                              (resources or {}).get("nbgrader", {}).get("student", "?"))
         nb.metadata.setdefault("nn_grading", {})["sandbox"] = bool(self.sandbox)
-        return super().preprocess(nb, resources, km)
+        self._outside = None
+        self._release = None
+        if self.tests_outside and assignment not in self.tests_inside:
+            self._release = self._release_notebook(resources)
+        nb.metadata["nn_grading"]["tests_outside"] = self._release is not None
+        self._link_client = None
+        try:
+            return super().preprocess(nb, resources, km)
+        finally:
+            if self._link_client is not None:
+                self._link_client.stop_channels()
+
+    def _release_notebook(self, resources):
+        """The release's version of this notebook (its path), whose instructor cells make the
+        namespace the test cells run in."""
+        info = (resources or {}).get("nbgrader", {})
+        course = self.config.CourseDirectory
+        root = course.get("root") or os.getcwd()
+        path = os.path.join(root, course.get("release_directory") or "release", info.get("assignment", ""),
+                            f"{info.get('notebook', '')}.ipynb")
+        if not os.path.exists(path):
+            raise RuntimeError(f"cannot evaluate the tests outside the kernel: no release notebook {path} "
+                               "(run nbgrader generate_assignment first)")
+        return path
+
+    def _run_outside(self, cell):
+        """Run a test cell in the grader (course.outside), against the kernel's values."""
+        import time
+
+        from jupyter_core.utils import run_sync
+
+        self._deadline = time.monotonic() + (self._get_timeout(cell) or 300)
+        if self._outside is None:
+            client = self.km.blocking_client()
+            client.start_channels(shell=True, iopub=False, stdin=True, hb=False, control=False)
+            self._link_client = client
+            link = outside.KernelLink(client, alive=lambda: run_sync(self.km.is_alive)(),
+                                      interrupt=lambda: run_sync(self.km.interrupt_kernel)(),
+                                      deadline=lambda: self._deadline)
+            try:
+                link.setup()
+            except (outside.KernelError, outside.GraderTimeout) as e:
+                cell.outputs = [_error("KernelError", f"the grader could not reach the kernel: {e}")]
+                cell.execution_count = None
+                return
+            release = nbformat.read(self._release, as_version=4)
+            self._outside = outside.Outside(link, outside.instructor_cells(release), os.path.dirname(self._release))
+        cell.outputs = [nbformat.from_dict(o) for o in self._outside.run(cell.source)]
+        cell.execution_count = None
 
     def create_kernel_manager(self):
         if self.sandbox:
@@ -208,8 +261,11 @@ class GradingExecute(Execute):
                 channel.get_msg = _sliced(channel.get_msg)
         start = time.monotonic()
         try:
+            if self._release is not None and outside.is_test(cell):
+                self._run_outside(cell)
+                return cell, resources
             return super().preprocess_cell(cell, resources, index)
-        except DeadKernelError as e:
+        except (DeadKernelError, outside.KernelDied) as e:
             self.log.warning("the kernel died in cell %d: %s", index, e)
             cell.outputs.append(_error(
                 "KernelDied", "the kernel stopped while this cell ran (it exited or was "

@@ -141,6 +141,9 @@ def submissions(assignment, root=ROOT):
     deleted.cells = [c for c in deleted.cells if c not in test_cells(deleted)]
     subs["e_deleted_tests"] = deleted
 
+    for name, (returned, code) in ATTACKS.items():
+        subs[name] = attack(release, source, returned, code)
+
     if assignment in GROUPED_BUGS:  # the k-th bug of every function in one submission
         for k, group in enumerate(bug_groups(assignment), start=1):
             nb = copy.deepcopy(good)
@@ -162,6 +165,80 @@ def submissions(assignment, root=ROOT):
             cell.source = cell.source + "\n\n\n# the learner's version\n" + alt.code
         subs[f"p_alt_{k}"] = nb
     return subs
+
+
+# Dishonest submissions: the blank release, every graded function made to return
+# something (None, or an object equal to everything), and a way to make the tests pass
+# without solving anything. With the tests evaluated in the grader (course/outside.py),
+# each scores what the blank release scores.
+ALWAYS_EQUAL = """
+class _AlwaysEqual:
+    def __eq__(self, other): return True
+    def __ne__(self, other): return False
+    __lt__ = __le__ = __gt__ = __ge__ = __eq__
+    __hash__ = object.__hash__
+    def __getattr__(self, name): return self
+    def __call__(self, *args, **kwargs): return self
+    def __getitem__(self, key): return self
+    def __iter__(self): return iter((self, self))
+    def __len__(self): return 2
+    def __bool__(self): return True
+    def __float__(self): return 0.0
+    def __int__(self): return 0
+    def __add__(self, other): return self
+    __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = __rtruediv__ = __pow__ = __add__
+    def __neg__(self): return self
+    __abs__ = __pos__ = __neg__
+"""
+ATTACKS = {
+    # numpy.testing's and course.checks' assertions made to do nothing
+    "x_checks_patched": ("None", """
+import numpy.testing as _testing, course.checks as _checks
+def _quiet(*args, **kwargs):
+    return None
+for _module in (_testing, _checks):
+    for _name in dir(_module):
+        if _name.startswith(("assert", "check", "report")):
+            setattr(_module, _name, _quiet)
+"""),
+    # every assert statement removed from every cell (and the checks quiet), through IPython
+    "x_asserts_removed": ("None", """
+import ast as _ast, course.checks as _checks
+class _NoAsserts(_ast.NodeTransformer):
+    def visit_Assert(self, node):
+        return _ast.Pass()
+    def visit_Raise(self, node):
+        return _ast.Pass()
+get_ipython().ast_transformers.append(_NoAsserts())
+for _name in dir(_checks):
+    if _name.startswith(("check", "report")):
+        setattr(_checks, _name, lambda *args, **kwargs: None)
+"""),
+    # every test cell (a cell that starts with its docstring) rewritten to `pass`
+    "x_tests_rewritten": ("None", """
+def _no_tests(lines):
+    return ["pass\\n"] if lines and lines[0].startswith('\"\"\"') else lines
+get_ipython().input_transformers_cleanup.append(_no_tests)
+"""),
+    # every graded function and answer is an object that equals everything
+    "x_always_equal": ("_AlwaysEqual()", ""),
+}
+
+
+def attack(release, source, returned, code):
+    """The blank ``release`` with ``code`` run first and every graded function of ``source``
+    (and every answer) replaced by one that returns ``returned``."""
+    nb = copy.deepcopy(release)
+    first_code_cell(nb).source = ALWAYS_EQUAL + code + "\n" + first_code_cell(nb).source
+    solutions = [c for c in source.cells if c.cell_type == "code" and meta(c).get("solution")]
+    for cell in solutions:
+        target = next(c for c in nb.cells if meta(c).get("grade_id") == meta(cell)["grade_id"])
+        functions = re.findall(r"^def (\w+)\(", cell.source, re.M)
+        answers = [] if functions else re.findall(r"^(\w+) = ", strip_markers(cell.source), re.M)
+        lines = [f"def {f}(*args, **kwargs):\n    return {returned}" for f in functions]
+        lines += [f"{a} = {returned}" for a in answers]
+        target.source = "\n\n".join(lines) or target.source
+    return nb
 
 
 def bug_groups(assignment):
@@ -209,7 +286,7 @@ def hand_in(workdir, assignment, subs):
         nbformat.write(nb, str(path))
 
 
-def grade(workdir, assignment, jobs=1):
+def grade(workdir, assignment, jobs=1, extra=()):
     """autograde (``make autograde``'s ``course.autograde`` with ``jobs`` nbgrader processes
     on one gradebook), generate_feedback and export, as an instructor runs them.
 
@@ -217,7 +294,7 @@ def grade(workdir, assignment, jobs=1):
     reported, and the other students are graded all the same.
     """
     auto = run([str(BIN / "python"), "-m", "course.autograde", assignment, f"--jobs={jobs}",
-                "--force", f"--Execute.timeout={TEST_TIMEOUTS.get(assignment, TEST_TIMEOUT)}"],
+                "--force", f"--Execute.timeout={TEST_TIMEOUTS.get(assignment, TEST_TIMEOUT)}", *extra],
                cwd=workdir, check=False)
     nbgrader("generate_feedback", assignment, "--force", cwd=workdir)
     nbgrader("export", cwd=workdir)
@@ -247,10 +324,11 @@ def scores(workdir, assignment):
     return result
 
 
-def run_cycle(workdir, assignment, subs, workers=2):
+def run_cycle(workdir, assignment, subs, workers=2, extra=()):
     """Grade ``subs`` in one course copy, ``workers`` nbgrader processes at once (two cores,
-    two kernels) on its one gradebook: every submission must come back graded."""
+    two kernels) on its one gradebook: every submission must come back graded. ``extra``:
+    more options for ``make autograde``."""
     course = make_course(Path(workdir) / "course", [assignment])
     hand_in(course, assignment, subs)
-    log = grade(course, assignment, jobs=workers)
+    log = grade(course, assignment, jobs=workers, extra=extra)
     return scores(course, assignment), [course], log.stdout + log.stderr

@@ -60,12 +60,15 @@ def cycle_summaries():
         kept = sum(1 for a in alts
                    if (lambda s, m: m > 0 and s == m)(*totals(
                        scores[gc.alternative_student(assignment, a)], prefix=f"{a.function}_")))
-        broken = [s for s in ("a_infinite_loop", "a_kernel_killed", "e_edited_tests",
-                              "e_deleted_tests") if totals(scores[s])[0] == 0]
+        broken = [s for s in ("a_kernel_killed", "e_edited_tests", "e_deleted_tests")
+                  if totals(scores[s])[0] == 0]
+        loop = totals(scores["a_infinite_loop"])[0]
+        attacks = {a: totals(scores[a])[0] for a in gc.ATTACKS}
         lines[assignment] = (f"solution {sol:g}/{maximum:g}, blank {blank:g}, "
                              f"bugs losing points {lost}/{len(bugs)}, "
                              f"alternatives at full marks {kept}/{len(alts)}, "
-                             f"broken or tampered submissions at zero {len(broken)}/4")
+                             f"killed or tampered submissions at zero {len(broken)}/3, a loop in the first cell {loop:g}, "
+                             "dishonest submissions " + ", ".join(f"{a[2:]} {v:g}" for a, v in attacks.items()))
     return lines
 
 
@@ -167,10 +170,16 @@ def test_every_graded_function_has_three_bugs(assignment):
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 @pytest.mark.parametrize("student", ["a_infinite_loop", "a_kernel_killed"])
-def test_broken_submission_graded_zero_and_others_graded(cycle, assignment, student):
+def test_broken_submission_graded_on_what_ran_and_others_graded(cycle, assignment, student):
+    """A killed kernel scores zero (nothing after it ran). The infinite loop is in the first
+    cell, the imports: it is interrupted, and the learner's functions after it are graded on
+    what they do without the imports (the tests bring their own), which is less than all."""
     result = cycle(assignment)
     score, maximum = totals(result["scores"][student])
-    assert maximum > 0 and score == 0, f"{student} scored {score}/{maximum}"
+    if student == "a_kernel_killed":
+        assert maximum > 0 and score == 0, f"{student} scored {score}/{maximum}"
+    else:
+        assert maximum > 0 and score < maximum, f"{student} scored {score}/{maximum}"
     # graded before everyone else in its course copy, and the others were still graded
     later = [s for s in result["scores"] if s > student]
     assert later and all(result["scores"][s] for s in later)
@@ -197,6 +206,51 @@ def test_tampered_test_cells_are_restored(cycle, assignment, student):
     # nbgrader may put a comment line above a cell it added back
     changed = [gid for gid, src in expected.items() if not restored[gid].endswith(src)]
     assert not changed, f"test cells not restored from the source: {changed}"
+
+
+def tests_inside():
+    """Assignments whose test cells nbgrader_config.py still runs in the kernel."""
+    import runpy
+
+    from traitlets.config import Config
+
+    config = Config()
+    runpy.run_path(str(gc.ROOT / "nbgrader_config.py"), {"get_config": lambda: config})
+    return list(config.GradingExecute.tests_inside)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@pytest.mark.parametrize("student", sorted(gc.ATTACKS))
+def test_dishonest_submission_scores_no_more_than_blank(cycle, assignment, student):
+    """Patched checks, removed asserts, test cells rewritten through IPython, always-equal
+    objects: with the tests evaluated in the grader, none of them gains a point."""
+    if assignment in tests_inside():
+        pytest.skip(f"{assignment}'s tests still run in the kernel (nbgrader_config.py: tests_inside)")
+    scores = cycle(assignment)["scores"]
+    score, maximum = totals(scores[student])
+    blank, _ = totals(scores["z_blank"])
+    assert maximum > 0 and score <= blank, f"{student} scored {score}/{maximum} (the blank release {blank})"
+
+
+@pytest.mark.slow
+def test_dishonest_submissions_gain_when_the_tests_run_in_the_kernel(tmp_path):
+    """The same dishonest submissions of step 01, graded as plain nbgrader grades (the tests
+    in the submission's kernel; sandbox on): each gains points over the blank release, so
+    the test above can fail. The figures are the closing note's attack matrix."""
+    assignment = "01_linear_layer"
+    subs = {name: sub for name, sub in gc.submissions(assignment).items()
+            if name in gc.ATTACKS or name == "z_blank"}
+    scores, _, _ = gc.run_cycle(tmp_path, assignment, subs, extra=["--GradingExecute.tests_outside=False"])
+    blank, maximum = totals(scores["z_blank"])
+    gained = {name: totals(scores[name])[0] for name in gc.ATTACKS}
+    print(f"tests in the kernel, {assignment}: blank {blank:g}/{maximum:g}, "
+          + ", ".join(f"{name[2:]} {score:g}" for name, score in gained.items()))
+    assert all(score > blank for score in gained.values()), gained
+
+
+def test_only_the_bridge_runs_its_tests_in_the_kernel():
+    assert tests_inside() == ["12_pytorch_bridge"]
 
 
 def hidden_lines(assignment):
