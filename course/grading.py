@@ -211,8 +211,23 @@ class GradingExecute(Execute):
                 return
             release = nbformat.read(self._release, as_version=4)
             self._outside = outside.Outside(link, outside.instructor_cells(release), os.path.dirname(self._release))
-        cell.outputs = [nbformat.from_dict(o) for o in self._outside.run(cell.source)]
+        try:
+            cell.outputs = [nbformat.from_dict(o) for o in self._outside.run(cell.source)]
+        finally:
+            run_sync(self._drop_iopub)()
         cell.execution_count = None
+
+    async def _drop_iopub(self):
+        """Drop what the kernel published for the grader's own requests (two status
+        messages each, hundreds for a test that calls a function in a loop): left queued,
+        they delay the next cell's messages past nbclient's ``iopub_timeout``."""
+        from queue import Empty
+
+        while True:
+            try:
+                await self.kc.iopub_channel.get_msg(timeout=0)
+            except Empty:
+                return
 
     def create_kernel_manager(self):
         if self.sandbox:

@@ -167,9 +167,9 @@ def submissions(assignment, root=ROOT):
     return subs
 
 
-# Dishonest submissions: the blank release, every graded function made to return
-# something (None, or an object equal to everything), and a way to make the tests pass
-# without solving anything. With the tests evaluated in the grader (course/outside.py),
+# Dishonest submissions: the blank release, every graded function made to return an
+# object equal to everything (it unpacks, compares and converts), and a way to make the
+# tests pass without solving anything. With the tests evaluated in the grader (course/outside.py),
 # each scores what the blank release scores.
 ALWAYS_EQUAL = """
 class _AlwaysEqual:
@@ -192,7 +192,7 @@ class _AlwaysEqual:
 """
 ATTACKS = {
     # numpy.testing's and course.checks' assertions made to do nothing
-    "x_checks_patched": ("None", """
+    "x_checks_patched": ("_AlwaysEqual()", """
 import numpy.testing as _testing, course.checks as _checks
 def _quiet(*args, **kwargs):
     return None
@@ -202,7 +202,7 @@ for _module in (_testing, _checks):
             setattr(_module, _name, _quiet)
 """),
     # every assert statement removed from every cell (and the checks quiet), through IPython
-    "x_asserts_removed": ("None", """
+    "x_asserts_removed": ("_AlwaysEqual()", """
 import ast as _ast, course.checks as _checks
 class _NoAsserts(_ast.NodeTransformer):
     def visit_Assert(self, node):
@@ -215,7 +215,7 @@ for _name in dir(_checks):
         setattr(_checks, _name, lambda *args, **kwargs: None)
 """),
     # every test cell (a cell that starts with its docstring) rewritten to `pass`
-    "x_tests_rewritten": ("None", """
+    "x_tests_rewritten": ("_AlwaysEqual()", """
 def _no_tests(lines):
     return ["pass\\n"] if lines and lines[0].startswith('\"\"\"') else lines
 get_ipython().input_transformers_cleanup.append(_no_tests)
