@@ -100,6 +100,7 @@ def perturbs(f, x):
     x[0] -= 1.0
     return value
 def cheat(x): return AlwaysEqual()
+def overflows(x): return np.exp(np.asarray(x, dtype=np.float64))
 def fails(x): raise ValueError(f"x has shape {np.shape(x)}, expected (4,)")
 def loops(x):
     while True:
@@ -151,6 +152,11 @@ def test_an_always_equal_object_fails(grader):
 def test_the_submissions_error_is_the_tests_error(grader):
     assert grader("fails(1)") == "ValueError: x has shape (), expected (4,)"
     assert grader("try:\n    fails(1)\nexcept ValueError:\n    pass") == "passed"
+
+
+def test_the_tests_errstate_holds_in_the_kernel(grader):
+    assert grader("with np.errstate(over='raise'):\n    overflows(1000.0)").startswith("FloatingPointError")
+    assert grader("with np.errstate(over='ignore'):\n    assert overflows(1000.0) == np.inf") == "passed"
 
 
 def test_changes_to_arguments_and_identity_come_back(grader):
