@@ -44,11 +44,11 @@ c.Autograde.autograde_preprocessors = [
 c.GradingExecute.kernel_name = "nn-sandbox"
 # Test cells are evaluated in the grader, not in the submission's kernel (course/outside.py):
 # the test's code, NumPy and checks are the grader's, and the submission's functions and
-# values reach them only as plain data. Step 12's tests pass torch tensors (with their
-# autograd graphs) to the learner's functions, which plain data does not carry yet: its
-# tests still run in the kernel, inside the sandbox.
+# values reach them only as plain data (step 12's tensors too: a result's autograd graph
+# stays in the kernel, and backward() in a test asks the kernel for the gradients).
+# An assignment listed in GradingExecute.tests_inside would run its tests in the kernel.
 c.GradingExecute.tests_outside = True
-c.GradingExecute.tests_inside = ["12_pytorch_bridge"]
+c.GradingExecute.tests_inside = []
 # A cell that runs longer than this is interrupted and the rest of the notebook still
 # runs. The capstone's training cell is the slowest cell in the course.
 c.Execute.timeout = 300

@@ -79,7 +79,8 @@ class Agent:
     def __init__(self):
         self.objects = {}  # number -> object the grader holds a handle to
         self.numbers = {}  # id(object) -> number
-        self.calls = []  # active requests: [values, digests of what the grader last saw]
+        self.calls = []  # active requests: [values, digests of what the grader last saw, their paths]
+        self.graphs = {}  # number -> (a result tensor with an autograd graph, the argument tensors it came from)
 
     def _handle(self, value):
         number = self.numbers.get(id(value))
@@ -94,9 +95,9 @@ class Agent:
             return self._grader_function(int(tree["id"]), str(tree.get("name", "function")))
         return self.objects[int(tree["id"])]
 
-    def _encode(self, value, refs=None):
+    def _encode(self, value, refs=None, kept=None, graph=None):
         try:
-            return plaindata.dumps(plaindata.encode(value, refs, self._handle))
+            return plaindata.dumps(plaindata.encode(value, refs, self._handle, kept=kept, graph=graph))
         except Exception as e:  # noqa: BLE001 (whatever the value does, the grader gets an answer)
             return plaindata.dumps({"t": "opaque", "type": f"unencodable ({type(e).__name__})"})
 
@@ -117,7 +118,8 @@ class Agent:
         target = self.objects.get(int(request.get("id", 0)))
         args, kwargs = plaindata.decode(request["args"], handle=self._resolve)
         values = [*args, *kwargs.values()]
-        self.calls.append([values, [_digest(self._encode(v)) for v in values]])
+        paths = plaindata.mutable_paths(values)
+        self.calls.append([values, [_digest(self._encode(v, kept=paths)) for v in values], paths])
         # the test's np.errstate (a test that wants overflow to raise gets it raised here)
         errstate = {key: value for key, value in dict(request.get("errstate") or {}).items()
                     if key in ("divide", "over", "under", "invalid") and value in ("ignore", "warn", "raise", "print")}
@@ -133,6 +135,8 @@ class Agent:
             elif kind == "swap":  # a global of the notebook replaced for a while (course.checks.stand_in)
                 result = vars(__main__).get(name)
                 vars(__main__)[name] = args[0]
+            elif kind == "vjp":  # gradients through a result's graph (step 12's autograd tests)
+                result = self._vjp(int(request.get("id", 0)), args[0])
             else:
                 raise ValueError(f"unknown request {kind!r}")
         except Exception as e:  # noqa: BLE001 (the test sees the submission's error)
@@ -140,15 +144,32 @@ class Agent:
             return plaindata.dumps({"t": "raised", "type": type(e).__name__, "message": str(e)})
         changed = self._changed()
         self.calls.pop()
-        return plaindata.dumps({"t": "returned", "value": self._encode(result, plaindata.mutable_paths(values)),
-                                "changed": changed})
+        inputs = [(path, value) for key, path in paths.items()
+                  for value in [plaindata.at(values, path)] if plaindata.is_tensor(value) and value.requires_grad]
+
+        def graph(tensor):
+            number = len(self.graphs) + 1
+            self.graphs[number] = (tensor, [value for _, value in inputs])
+            return {"n": number, "p": [path for path, _ in inputs]}
+
+        return plaindata.dumps({"t": "returned", "value": self._encode(result, paths, graph=graph), "changed": changed})
+
+    def _vjp(self, number, grad):
+        """The gradients of the argument tensors a result came from, for ``grad`` of the
+        result: a list of arrays (None for one the result does not depend on)."""
+        import torch
+
+        result, inputs = self.graphs[number]
+        grad = torch.as_tensor(np.asarray(grad), dtype=result.dtype).reshape(result.shape)
+        grads = torch.autograd.grad([result], inputs, [grad], retain_graph=True, allow_unused=True)
+        return [None if g is None else g.detach().numpy() for g in grads]
 
     def _changed(self):
         """[index, tree] of the current request's arguments changed since the grader last saw them."""
-        values, digests = self.calls[-1]
+        values, digests, paths = self.calls[-1]
         changed = []
         for k, value in enumerate(values):
-            encoded = self._encode(value)
+            encoded = self._encode(value, kept=paths)
             digest = _digest(encoded)
             if digest != digests[k]:
                 changed.append([k, encoded])
@@ -169,7 +190,7 @@ class Agent:
         ``input()`` prompt; the grader may answer with requests of its own first."""
         import json
 
-        refs = plaindata.mutable_paths(self.calls[-1][0]) if self.calls else None
+        refs = self.calls[-1][2] if self.calls else None
         message = {"kind": "callback", "id": number, "changed": self._changed() if self.calls else [],
                    "args": self._encode([list(args), dict(kwargs)], refs)}
         while True:
@@ -290,7 +311,18 @@ class Outside:
         return self.proxies[number]
 
     def _decode(self, tree, values=()):
-        return plaindata.decode(tree, lambda path: plaindata.at(values, path), self._proxy)
+        return plaindata.decode(tree, lambda path: plaindata.at(values, path), self._proxy,
+                                graph=lambda tensor, info: self._graph(tensor, info, values))
+
+    def _graph(self, tensor, info, values):
+        """A result of the kernel that has an autograd graph there: a tensor of the grader
+        whose backward asks the kernel for the gradients of the call's argument tensors."""
+        inputs = [plaindata.at(values, path) for path in info["p"]]
+        if not all(plaindata.is_tensor(value) and value.requires_grad for value in inputs):
+            raise KernelError("the kernel's answer was not understood")
+        if not inputs:
+            return tensor
+        return _remote_graph().apply(tensor, self, int(info["n"]), *inputs)
 
     def _loads(self, text):
         return plaindata.loads(text, MAX_REPLY)
@@ -317,10 +349,10 @@ class Outside:
         return self._decode(self._loads(reply["value"]), values)
 
     def _sync(self, values, changed):
+        """Update the arguments in ``values`` the kernel changed (in place, as "kept" objects)."""
         for k, text in changed:
-            k = int(k)
-            if 0 <= k < len(values):
-                plaindata.sync(values[k], self._decode(self._loads(text)))
+            if 0 <= int(k) < len(values):
+                self._decode(self._loads(text), values)
 
     def callback(self, message):
         """The kernel calls one of the tests' functions (``message``: the agent's request);
@@ -395,6 +427,43 @@ class Outside:
             outputs.append({"output_type": "error", "ename": ename, "evalue": evalue,
                             "traceback": [*frames, f"{ename}: {evalue}"]})
         return outputs
+
+
+_REMOTE_GRAPH = []
+
+
+def _remote_graph():
+    """``torch.autograd.Function`` for a result of the kernel with a graph there (made when
+    first needed: only step 12's grader imports torch)."""
+    if _REMOTE_GRAPH:
+        return _REMOTE_GRAPH[0]
+    import torch
+
+    class RemoteGraph(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, value, outside, number, *inputs):
+            ctx.outside, ctx.number = outside, number
+            ctx.inputs = [(t.shape, t.dtype) for t in inputs]
+            return value.clone()
+
+        @staticmethod
+        @torch.autograd.function.once_differentiable
+        def backward(ctx, grad):
+            grads = ctx.outside.request(ctx.number, "vjp", (grad.detach().contiguous().numpy(),))
+            if not isinstance(grads, list) or len(grads) != len(ctx.inputs):
+                raise KernelError("the kernel's gradients were not understood")
+            out = []
+            for g, (shape, dtype) in zip(grads, ctx.inputs):
+                if g is None:
+                    out.append(None)
+                elif isinstance(g, np.ndarray) and g.shape == tuple(shape) and g.dtype.kind == "f":
+                    out.append(torch.from_numpy(g).to(dtype))
+                else:
+                    raise KernelError("the kernel's gradients were not understood")
+            return (None, None, None, *out)
+
+    _REMOTE_GRAPH.append(RemoteGraph)
+    return RemoteGraph
 
 
 class KernelLink:

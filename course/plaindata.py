@@ -2,8 +2,8 @@
 
 The grader evaluates test cells in its own process (``course.outside``) and reaches the
 submission's functions and values only through this encoding: numbers, strings, None,
-NumPy arrays and scalars of numeric or boolean dtype, and tuples, lists, sets and dicts of
-them. Anything else arrives as an ``Opaque`` stand-in that equals nothing, so an object
+NumPy arrays and scalars of numeric or boolean dtype, PyTorch tensors (their values,
+``requires_grad`` and ``.grad``; step 12), and tuples, lists, sets and dicts of them. Anything else arrives as an ``Opaque`` stand-in that equals nothing, so an object
 whose ``__eq__`` always answers True, or a subclass of ``float`` with its own comparisons,
 never reaches a test. A function or any other object arrives as a handle: the grader calls it,
 or asks for its attributes, through the kernel, and gets plain data back.
@@ -15,6 +15,7 @@ bytes that came.
 import base64
 import json
 import math
+import sys
 
 import numpy as np
 
@@ -51,18 +52,42 @@ def _scalar(value):
 BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
 
 
-def encode(value, refs=None, handle=None, _depth=0):
+def is_tensor(value):
+    """Whether ``value`` is a PyTorch tensor (exactly ``torch.Tensor`` or a ``Parameter``;
+    torch is not imported for this: a process that has no tensor has not imported it)."""
+    torch = sys.modules.get("torch")
+    return torch is not None and type(value) in (torch.Tensor, torch.nn.Parameter)
+
+
+def _mutable(value):
+    return isinstance(value, (np.ndarray, list, dict, np.random.Generator)) or is_tensor(value)
+
+
+def encode(value, refs=None, handle=None, _depth=0, *, kept=None, graph=None, _inner=False):
     """``value`` as a JSON-able tree.
 
     - refs: ``{id(obj): path}`` of objects the other side already holds (the arguments of
       a call): such an object is sent as a reference to that path, so identity survives.
     - handle: function from a value that is not plain data to its tree (a handle the
       other side can call and ask about), or None (then such a value is opaque).
+    - kept: ``{id(obj): path}`` of the arguments of a call (``mutable_paths``), to send
+      back what a call changed: such an object is sent with its path and its new content,
+      and the other side updates its own object in place (``update``); an object that is
+      not in ``kept`` (a new array the call put into a dict) arrives as a new object.
+    - graph: function from a tensor that has an autograd graph (not a leaf) to a number
+      the other side can ask gradients of (``course.outside``), or None.
     """
     if _depth > MAX_DEPTH:
         return {"t": "opaque", "type": "nesting deeper than 32"}
-    if refs and id(value) in refs and isinstance(value, (np.ndarray, list, dict, np.random.Generator)):
+    if refs and id(value) in refs and _mutable(value):
         return {"t": "ref", "p": refs[id(value)]}
+    if kept and not _inner and id(value) in kept and _mutable(value):
+        return {"t": "kept", "p": kept[id(value)],
+                "v": encode(value, None, handle, _depth, kept=kept, graph=graph, _inner=True)}
+
+    def inner(item):
+        return encode(item, refs, handle, _depth + 1, kept=kept, graph=graph)
+
     kind = type(value)
     if value is None or kind in (bool, str):
         return {"t": "py", "v": value}
@@ -81,10 +106,18 @@ def encode(value, refs=None, handle=None, _depth=0):
                 "s": list(array.shape), "b": data}
     if kind in (tuple, list, set, frozenset):
         items = sorted(value, key=repr) if kind in (set, frozenset) else value
-        return {"t": kind.__name__, "v": [encode(v, refs, handle, _depth + 1) for v in items]}
+        return {"t": kind.__name__, "v": [inner(v) for v in items]}
     if kind is dict:
-        return {"t": "dict", "v": [[encode(k, refs, handle, _depth + 1), encode(v, refs, handle, _depth + 1)]
-                                   for k, v in value.items()]}
+        return {"t": "dict", "v": [[inner(k), inner(v)] for k, v in value.items()]}
+    if is_tensor(value):
+        array = value.detach().cpu().resolve_conj().numpy()
+        tree = {"t": "tensor", "v": encode(np.array(array), _depth=_depth + 1), "rg": bool(value.requires_grad),
+                "leaf": bool(value.is_leaf)}
+        if value.is_leaf and is_tensor(value.grad):
+            tree["g"] = encode(value.grad, _depth=_depth + 1)
+        if value.requires_grad and not value.is_leaf and graph is not None:
+            tree["graph"] = graph(value)
+        return tree
     if kind is np.random.Generator and type(value.bit_generator).__name__ in BIT_GENERATORS:
         return {"t": "rng", "v": encode(value.bit_generator.state, None, None, _depth + 1)}
     if kind is np.dtype:
@@ -102,9 +135,38 @@ def _number(text):
     return float(text)
 
 
-def decode(tree, resolve=None, handle=None, _depth=0):
+TENSOR_KINDS = "biuf"  # NumPy dtype kinds a tensor may have when it crosses
+
+
+def _tensor(tree, depth, graph):
+    import torch
+
+    array = decode(tree["v"], _depth=depth + 1)
+    if not isinstance(array, np.ndarray) or array.dtype.kind not in TENSOR_KINDS:
+        raise ValueError("malformed tensor")
+    value = torch.from_numpy(array)
+    grad = decode(tree["g"], _depth=depth + 1) if tree.get("g") is not None else None
+    if grad is not None and (not is_tensor(grad) or grad.shape != value.shape or grad.dtype != value.dtype):
+        raise ValueError("malformed tensor gradient")
+    if tree.get("rg") is True:
+        if array.dtype.kind != "f":
+            raise ValueError("only a float tensor can require gradients")
+        if tree.get("graph") is not None and graph is not None:
+            return graph(value, tree["graph"])
+        value.requires_grad_(True)
+    if grad is not None:
+        value.grad = grad
+    return value
+
+
+def decode(tree, resolve=None, handle=None, _depth=0, *, graph=None):
     """The value ``encode`` encoded. ``resolve(path)``: the object a reference names;
-    ``handle(tree)``: the stand-in for a handle (a tree whose "t" is "h")."""
+    ``handle(tree)``: the stand-in for a handle (a tree whose "t" is "h"); ``graph(tensor,
+    number)``: the tensor to stand for a result that has an autograd graph in the other
+    process (without it, such a tensor arrives as a leaf that requires gradients).
+
+    A tensor that requires gradients arrives as a leaf; a "kept" object (an argument a call
+    changed) is updated in place (``update``) and is the object returned."""
     if _depth > MAX_DEPTH or not isinstance(tree, dict):
         raise ValueError("malformed plain data")
     t = tree.get("t")
@@ -132,11 +194,15 @@ def decode(tree, resolve=None, handle=None, _depth=0):
         array = np.frombuffer(data, dtype=dtype).reshape(shape).copy()
         return array if t == "nd" else array[()]
     if t in ("tuple", "list", "set", "frozenset"):
-        items = [decode(v, resolve, handle, _depth + 1) for v in tree["v"]]
+        items = [decode(v, resolve, handle, _depth + 1, graph=graph) for v in tree["v"]]
         return {"tuple": tuple, "list": list, "set": set, "frozenset": frozenset}[t](items)
     if t == "dict":
-        return {decode(k, resolve, handle, _depth + 1): decode(v, resolve, handle, _depth + 1)
+        return {decode(k, resolve, handle, _depth + 1, graph=graph): decode(v, resolve, handle, _depth + 1, graph=graph)
                 for k, v in tree["v"]}
+    if t == "tensor":
+        return _tensor(tree, _depth, graph)
+    if t == "kept" and resolve is not None:
+        return update(resolve(tree["p"]), decode(tree["v"], resolve, handle, _depth + 1, graph=graph))
     if t == "dtype":
         return np.dtype(tree["v"]).type
     if t == "ref" and resolve is not None:
@@ -157,13 +223,13 @@ def decode(tree, resolve=None, handle=None, _depth=0):
 
 
 def mutable_paths(values, prefix=()):
-    """``{id(obj): path}`` for every array, list and dict in ``values`` (nested)."""
+    """``{id(obj): path}`` for every array, tensor, list, dict and generator in ``values`` (nested)."""
     found = {}
 
     def walk(value, path, depth):
         if depth > MAX_DEPTH or id(value) in found:
             return
-        if isinstance(value, (np.ndarray, list, dict, np.random.Generator)):
+        if _mutable(value):
             found[id(value)] = list(path)
         if isinstance(value, (list, tuple)):
             for k, v in enumerate(value):
@@ -184,35 +250,52 @@ def at(values, path):
     return values
 
 
-def sync(original, new):
-    """Make ``original`` hold what ``new`` holds, in place where it can (an array of the
-    same shape and dtype, a list, a dict), so that a change the submission made to an
-    argument is seen by the test that passed it. Returns the object to keep."""
+def update(original, new):
+    """Make ``original`` (an argument a call changed) hold what ``new`` holds, in place
+    where it can: an array or tensor of the same shape and dtype gets the new values (a
+    tensor also its ``.grad``), a dict or list the new items (which are themselves the
+    updated originals, or new objects where the call put new ones), a generator the new
+    state. Returns the object the argument now is (``new`` where it could not be done in place)."""
     if isinstance(original, np.ndarray) and isinstance(new, np.ndarray):
         if original.shape == new.shape and original.dtype == new.dtype and original.flags.writeable:
             if not np.array_equal(original, new, equal_nan=original.dtype.kind in "fc"):
                 np.copyto(original, new)
             return original
         return new
+    if is_tensor(original) and is_tensor(new):
+        return _update_tensor(original, new)
     if isinstance(original, np.random.Generator) and isinstance(new, np.random.Generator):
         if type(original.bit_generator) is type(new.bit_generator):
             original.bit_generator.state = new.bit_generator.state
             return original
         return new
     if type(original) is dict and type(new) is dict:
-        for key in [k for k in original if k not in new]:
-            del original[key]
-        for key, value in new.items():
-            original[key] = sync(original[key], value) if key in original else value
+        original.clear()
+        original.update(new)
         return original
-    if type(original) is tuple and type(new) is tuple and len(original) == len(new):
-        kept = tuple(sync(o, n) for o, n in zip(original, new))
-        return original if all(k is o for k, o in zip(kept, original)) else kept
     if type(original) is list and type(new) is list:
-        kept = [sync(o, n) for o, n in zip(original, new)] + new[len(original):]
-        original[:] = kept
+        original[:] = new
         return original
     return new
+
+
+def _update_tensor(original, new):
+    import torch
+
+    if original.shape != new.shape or original.dtype != new.dtype:
+        return new
+    if not torch.equal(original.detach(), new.detach()):
+        with torch.no_grad():
+            original.copy_(new)
+    if original.is_leaf:
+        if original.requires_grad != new.requires_grad and original.dtype.is_floating_point:
+            original.requires_grad_(new.requires_grad)
+        grad = new.grad if new.is_leaf else None
+        if grad is None:
+            original.grad = None
+        elif original.grad is None or not torch.equal(original.grad, grad):
+            original.grad = grad
+    return original
 
 
 def dumps(tree):

@@ -208,7 +208,7 @@ def test_tampered_test_cells_are_restored(cycle, assignment, student):
     assert not changed, f"test cells not restored from the source: {changed}"
 
 
-def tests_inside():
+def inside_assignments():
     """Assignments whose test cells nbgrader_config.py still runs in the kernel."""
     import runpy
 
@@ -225,7 +225,7 @@ def tests_inside():
 def test_dishonest_submission_scores_no_more_than_blank(cycle, assignment, student):
     """Patched checks, removed asserts, test cells rewritten through IPython, always-equal
     objects: with the tests evaluated in the grader, none of them gains a point."""
-    if assignment in tests_inside():
+    if assignment in inside_assignments():
         pytest.skip(f"{assignment}'s tests still run in the kernel (nbgrader_config.py: tests_inside)")
     scores = cycle(assignment)["scores"]
     score, maximum = totals(scores[student])
@@ -249,8 +249,8 @@ def test_dishonest_submissions_gain_when_the_tests_run_in_the_kernel(tmp_path):
     assert all(score > blank for score in gained.values()), gained
 
 
-def test_only_the_bridge_runs_its_tests_in_the_kernel():
-    assert tests_inside() == ["12_pytorch_bridge"]
+def test_every_step_runs_its_tests_in_the_grader():
+    assert inside_assignments() == []
 
 
 def hidden_lines(assignment):

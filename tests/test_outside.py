@@ -74,14 +74,15 @@ def test_malformed_data_is_refused(tree):
         plaindata.decode(tree)
 
 
-def test_sync_changes_arguments_in_place():
+def test_update_changes_arguments_in_place():
     a, d, lst = np.zeros(3), {"w": np.zeros(2), "n": 1}, [np.zeros(1)]
     w = d["w"]
-    assert plaindata.sync(a, np.ones(3)) is a and np.array_equal(a, np.ones(3))
-    assert plaindata.sync(d, {"w": np.full(2, 2.0), "m": 5}) is d
-    assert d["w"] is w and np.array_equal(w, [2.0, 2.0]) and d == {"w": w, "m": 5}
-    assert plaindata.sync(lst, [np.ones(1), 3]) is lst and len(lst) == 2
-    assert plaindata.sync(np.zeros(2), np.zeros(3)).shape == (3,)  # a new shape: a new array
+    assert plaindata.update(a, np.ones(3)) is a and np.array_equal(a, np.ones(3))
+    assert plaindata.update(d, {"w": w, "m": 5}) is d and d == {"w": w, "m": 5}
+    fresh = np.full(2, 2.0)  # a new array the call put into the dict replaces the old one
+    assert plaindata.update(d, {"w": fresh}) is d and d["w"] is fresh
+    assert plaindata.update(lst, [np.ones(1), 3]) is lst and len(lst) == 2
+    assert plaindata.update(np.zeros(2), np.zeros(3)).shape == (3,)  # a new shape: a new array
 
 
 KERNEL_CODE = r'''
@@ -187,6 +188,54 @@ def test_a_loop_is_interrupted_at_the_cells_deadline(grader):
     assert grader("loops(1)", seconds=3).startswith("TimeoutError")
     assert time.monotonic() - start < 15
     assert grader("check_close('double', double(1.0), 2.0)") == "passed"  # the kernel still answers
+
+
+TORCH_CODE = r'''
+import torch
+def forward(X, params):
+    return torch.clamp(X @ params["W"] + params["b"], min=0).sum(dim=1)
+def through_numpy(X, params):
+    return torch.tensor(X.numpy() @ params["W"].detach().numpy())
+def mean_square(scores):
+    return (scores ** 2).mean()
+def step_(params, lr):
+    with torch.no_grad():
+        for p in params.values():
+            p.sub_(lr * p.grad)
+            p.grad = None
+def rebinds(params, lr):
+    with torch.no_grad():
+        for k in list(params):
+            params[k] = params[k] - lr * params[k].grad
+'''
+
+
+def test_tensors_cross_with_their_gradients_and_autograd_reaches_the_tests_leaves(grader):
+    """Step 12: a kernel result with an autograd graph is a tensor of the grader whose backward
+    asks the kernel for the gradients; a graph the submission broke stays broken."""
+    torch = pytest.importorskip("torch")
+    t = torch.tensor([[1.0, -2.0]], dtype=torch.float64, requires_grad=True)
+    t.grad = torch.ones_like(t)
+    back = plaindata.decode(plaindata.encode(t))
+    assert back.dtype == torch.float64 and back.is_leaf and back.requires_grad and torch.equal(back.grad, t.grad)
+    with pytest.raises(ValueError):  # an integer tensor cannot require gradients
+        plaindata.decode({"t": "tensor", "v": plaindata.encode(np.arange(2)), "rg": True})
+    grader.kernel(TORCH_CODE)
+    setup = ("import torch\nX = torch.tensor(np.arange(6.0).reshape(3, 2) - 2)\n"
+             "params = {'W': torch.tensor([[1.0, -1.0], [0.5, 2.0]], dtype=torch.float64, requires_grad=True),\n"
+             "          'b': torch.tensor([0.1, -0.2], dtype=torch.float64, requires_grad=True)}\n"
+             "ref = {k: v.detach().clone().requires_grad_(True) for k, v in params.items()}\n")
+    assert grader(setup + "loss = mean_square(forward(X, params))\nassert loss.grad_fn is not None\nloss.backward()\n"
+                  "(torch.clamp(X @ ref['W'] + ref['b'], min=0).sum(dim=1) ** 2).mean().backward()\n"
+                  "for k in params:\n    check_close(k, params[k].grad.numpy(), ref[k].grad.numpy(), rtol=1e-12)") == "passed"
+    assert grader(setup + "assert through_numpy(X, params).grad_fn is None") == "passed"
+    assert grader(setup + "ids = {k: id(v) for k, v in params.items()}\nmean_square(forward(X, params)).backward()\n"
+                  "step_(params, 0.5)\nassert {k: id(v) for k, v in params.items()} == ids\n"
+                  "assert all(p.is_leaf and p.requires_grad and p.grad is None for p in params.values())\n"
+                  "assert not torch.equal(params['W'], ref['W'])") == "passed"
+    assert grader(setup + "ids = {k: id(v) for k, v in params.items()}\nmean_square(forward(X, params)).backward()\n"
+                  "rebinds(params, 0.5)\nassert {k: id(v) for k, v in params.items()} != ids\n"
+                  "assert not any(p.requires_grad for p in params.values())") == "passed"
 
 
 TAMPER = r'''
