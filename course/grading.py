@@ -189,7 +189,7 @@ class GradingExecute(Execute):
                                "(run nbgrader generate_assignment first)")
         return path
 
-    def _run_outside(self, cell):
+    def _run_outside(self, cell, index):
         """Run a test cell in the grader (course.outside), against the kernel's values."""
         import time
 
@@ -212,7 +212,11 @@ class GradingExecute(Execute):
             release = nbformat.read(self._release, as_version=4)
             self._outside = outside.Outside(link, outside.instructor_cells(release), os.path.dirname(self._release))
         try:
-            cell.outputs = [nbformat.from_dict(o) for o in self._outside.run(cell.source)]
+            cell.outputs = []
+            for out in self._outside.run(cell.source):
+                out = nbformat.from_dict(out)
+                if out.output_type != "stream" or self._keep(cell.outputs, out, index) is not None:
+                    cell.outputs.append(out)
         finally:
             run_sync(self._drop_iopub)()
         cell.execution_count = None
@@ -241,13 +245,21 @@ class GradingExecute(Execute):
         out = super().output(outs, msg, display_id, cell_index)
         if out is None or not outs or outs[-1] is not out or out.output_type == "error":
             return out
+        outs.pop()
+        out = self._keep(outs, out, cell_index)
+        if out is not None:
+            outs.append(out)
+        return out
+
+    def _keep(self, outs, out, cell_index):
+        """``out`` if the cell's and the notebook's output caps leave room for it; else
+        None, and the first time in a cell the part that fits and a note go into ``outs``."""
         size = _output_bytes(out)
         left = min(self.max_cell_output - self._kept.get(cell_index, 0),
                    self.max_notebook_output - sum(self._kept.values()))
         if size <= left:
             self._kept[cell_index] = self._kept.get(cell_index, 0) + size
             return out
-        outs.pop()
         if cell_index not in self._cut:
             self._cut.add(cell_index)
             kept = out.text[:max(0, left)] if out.output_type == "stream" else ""
@@ -277,7 +289,7 @@ class GradingExecute(Execute):
         start = time.monotonic()
         try:
             if self._release is not None and outside.is_test(cell):
-                self._run_outside(cell)
+                self._run_outside(cell, index)
                 return cell, resources
             return super().preprocess_cell(cell, resources, index)
         except (DeadKernelError, outside.KernelDied) as e:

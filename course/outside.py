@@ -37,6 +37,7 @@ AGENT_SETUP = (f"from course.outside import Agent as _nn_grader_Agent\n{AGENT_NA
 PROMPT = "\x1enn-grader "  # an input() prompt that is the agent talking to the grader
 MAX_REPLY = 128 * 2**20  # characters of one message from the kernel
 MAX_MESSAGE = 4000  # characters of an error message from the kernel
+MAX_PRINTED = 200_000  # characters of what one call into the kernel printed that the grader keeps
 
 
 class KernelDied(BaseException):
@@ -123,10 +124,11 @@ class Agent:
         # the test's np.errstate (a test that wants overflow to raise gets it raised here)
         errstate = {key: value for key, value in dict(request.get("errstate") or {}).items()
                     if key in ("divide", "over", "under", "invalid") and value in ("ignore", "warn", "raise", "print")}
+        printed = io.StringIO()  # what the submission prints: it goes under the test cell
         try:
             kind, name = request["op"], request.get("name")
             if kind == "call":
-                with np.errstate(**errstate):
+                with np.errstate(**errstate), contextlib.redirect_stdout(printed):
                     result = target(*args, **kwargs)
             elif kind == "getattr":
                 result = getattr(target, name)
@@ -141,7 +143,8 @@ class Agent:
                 raise ValueError(f"unknown request {kind!r}")
         except Exception as e:  # noqa: BLE001 (the test sees the submission's error)
             self.calls.pop()
-            return plaindata.dumps({"t": "raised", "type": type(e).__name__, "message": str(e)})
+            return plaindata.dumps({"t": "raised", "type": type(e).__name__, "message": str(e),
+                                    "stdout": printed.getvalue()[:MAX_PRINTED + 1]})
         changed = self._changed()
         self.calls.pop()
         inputs = [(path, value) for key, path in paths.items()
@@ -152,7 +155,8 @@ class Agent:
             self.graphs[number] = (tensor, [value for _, value in inputs])
             return {"n": number, "p": [path for path, _ in inputs]}
 
-        return plaindata.dumps({"t": "returned", "value": self._encode(result, paths, graph=graph), "changed": changed})
+        return plaindata.dumps({"t": "returned", "value": self._encode(result, paths, graph=graph), "changed": changed,
+                                "stdout": printed.getvalue()[:MAX_PRINTED + 1]})
 
     def _vjp(self, number, grad):
         """The gradients of the argument tensors a result came from, for ``grad`` of the
@@ -256,6 +260,27 @@ class _Shell:
             raise NotImplementedError(f"magic %{name} in an instructor cell")
 
 
+class _Kept(io.StringIO):
+    """stdout of a test cell: the first ``limit`` characters are kept, the rest counted
+    (the grader cuts a cell's output further, in bytes, with a note)."""
+
+    def __init__(self, limit):
+        super().__init__()
+        self.limit, self.dropped = limit, 0
+
+    def write(self, text):
+        room = self.limit - self.tell()
+        if len(text) > room:
+            self.dropped += len(text) - max(room, 0)
+            text = text[:max(room, 0)]
+        return super().write(text) if text else 0
+
+    def getvalue(self):
+        text = super().getvalue()
+        return text + (f"\n[output cut by the grader: more than {self.limit} characters in this cell]\n"
+                       if self.dropped else "")
+
+
 class Outside:
     """Evaluates test cells in the grader for one notebook.
 
@@ -341,6 +366,9 @@ class Outside:
         return self._answer(reply, values)
 
     def _answer(self, reply, values):
+        printed = reply.get("stdout")
+        if isinstance(printed, str) and printed:
+            sys.stdout.write(printed[:MAX_PRINTED + 1])  # the test cell's output, as in the kernel
         if reply.get("t") == "raised":
             raise _exception(str(reply.get("type", "Exception")), str(reply.get("message", "")))
         if reply.get("t") != "returned":
@@ -403,7 +431,7 @@ class Outside:
     def run(self, source, name="<test cell>"):
         """Run a test cell; its outputs as nbformat dicts (stdout, and an error if it failed).
         ``KernelDied`` goes through to the caller."""
-        out = io.StringIO()
+        out = _Kept(MAX_PRINTED)
         error = None
         try:
             code = compile(_transform(source), name, "exec")

@@ -106,6 +106,12 @@ def fails(x): raise ValueError(f"x has shape {np.shape(x)}, expected (4,)")
 def loops(x):
     while True:
         pass
+def chatty(x):
+    print("chatty got", x)
+    return x
+def shouts(n):
+    for _ in range(n):
+        print("x" * 100_000)
 class Node:
     def __init__(self, data): self.data, self.grad = data, 0.0
     def bump(self): self.grad += 1.0
@@ -133,6 +139,7 @@ def grader():
         return errors[0]["ename"] + ": " + errors[0]["evalue"] if errors else "passed"
 
     run.kernel = lambda code: kc.execute_interactive(code, timeout=60)
+    run.outputs = grader.run
     yield run
     client.stop_channels()
     km.shutdown_kernel(now=True)
@@ -181,6 +188,15 @@ def test_objects_are_handles_with_attributes(grader):
 def test_stand_in_replaces_a_kernel_global_for_the_block(grader):
     assert grader("with stand_in(globals(), 'double', lambda x: -1):\n    assert uses_double(5) == 0\n"
                   "assert uses_double(2) == 5") == "passed"
+
+
+def test_what_the_submission_prints_is_the_test_cells_output_within_a_cap(grader):
+    """As in the kernel, a learner's print inside a function a test calls shows under the
+    test cell; 50 MB of it leaves a fraction of a megabyte."""
+    [out] = grader.outputs("assert chatty(3) == 3\nprint('test done')")
+    assert out["output_type"] == "stream" and out["text"] == "chatty got 3\ntest done\n"
+    [out] = grader.outputs("shouts(500)")
+    assert len(out["text"]) < outside.MAX_PRINTED + 100 and out["text"].endswith("characters in this cell]\n")
 
 
 def test_a_loop_is_interrupted_at_the_cells_deadline(grader):

@@ -154,6 +154,7 @@ def attacks(assignment, port):
     subs["sigkill"] = after_first_test(
         good, "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n")
     subs["prints_50mb"] = after_first_test(good, "print('x' * 50_000_000)\n")
+    subs["prints_50mb_in_tests"] = after_first_test(good, LOUD)
     loops = copy.deepcopy(good)  # a looping cell after every test cell
     for cell in reversed(gc.test_cells(loops)):
         loops.cells.insert(loops.cells.index(cell) + 1, code_cell(LOOP))
@@ -170,7 +171,22 @@ SANDBOXED_ONLY = {"loops_everywhere"}
 # looping submissions and the plain-nbgrader controls (which show that each attack works
 # without this course's grader) run on this step only; every step gets the other attacks.
 CONTROL_STEP = ASSIGNMENTS[0]
-CONTROL_ONLY = {"loop_in_a_cell", "loops_everywhere"}
+CONTROL_ONLY = {"loop_in_a_cell", "loops_everywhere", "prints_50mb_in_tests"}
+# every function of the notebook prints when a test calls it (in the grader's tests, what
+# it prints comes back under the test cell): 50 MB the first time, 200 kB after
+LOUD = """
+import functools as _functools, types as _types
+_sizes = [50_000_000]
+def _loud(f):
+    @_functools.wraps(f)
+    def loud(*args, **kwargs):
+        print("x" * (_sizes.pop() if _sizes else 200_000))
+        return f(*args, **kwargs)
+    return loud
+for _name, _f in list(globals().items()):
+    if isinstance(_f, _types.FunctionType) and _f.__module__ == "__main__" and not _name.startswith("_"):
+        globals()[_name] = _loud(_f)
+"""
 
 
 _runs = {}
@@ -365,6 +381,19 @@ def test_50mb_of_output_leaves_a_small_notebook(runs, assignment):
     nb = autograded(result["sandboxed"], "prints_50mb", assignment)
     assert "[output cut by the grader" in outputs_text(nb)
     score, maximum = total(result["sandboxed"], "prints_50mb")
+    assert score == maximum > 0, "printing is no reason to lose points"
+
+
+def test_50mb_printed_by_functions_the_tests_call_leaves_a_small_notebook(runs):
+    """The tests run in the grader, but what the learner's functions print when a test calls
+    them comes back under the test cell, as in the kernel, and is cut in the same way."""
+    result = runs(CONTROL_STEP)["sandboxed"]
+    path = result["dir"] / "autograded" / "prints_50mb_in_tests" / CONTROL_STEP / f"{CONTROL_STEP}.ipynb"
+    assert path.stat().st_size < 2_000_000, f"the autograded notebook has {path.stat().st_size} bytes"
+    nb = autograded(result, "prints_50mb_in_tests", CONTROL_STEP)
+    cut = [c for c in gc.test_cells(nb) if any("[output cut by the grader" in (o.get("text") or "") for o in c.outputs)]
+    assert cut, "no test cell shows the cut"
+    score, maximum = total(result, "prints_50mb_in_tests")
     assert score == maximum > 0, "printing is no reason to lose points"
 
 
