@@ -31,7 +31,7 @@ export BWRAP
 RUNTIME := $(VENV)/.runtime-installed
 TESTDEPS := $(VENV)/.test-installed
 
-.PHONY: help install lab progress test release autograde feedback grades clean data browser bubblewrap bench lock torch
+.PHONY: help install lab progress test release autograde feedback grades clean data browser bubblewrap bench lock torch hub hub-env
 
 help:
 	@echo "make lab        install (first time) and open the course in JupyterLab"
@@ -45,6 +45,7 @@ help:
 	@echo "make clean      strip outputs and execution counts from source/ and release/ notebooks"
 	@echo "make data       put verified MNIST files in the user cache (from $(SHARED_MNIST) if present)"
 	@echo "make bench      the capstone against PyTorch, notebooks and Explore panels (kernel and browser): prints figures"
+	@echo "make hub        (root) run the course for a class: JupyterHub on 127.0.0.1:8000 (HUB_IP, HUB_PORT), see README"
 	@echo "make lock       regenerate requirements*.lock from pyproject.toml"
 
 # The first line a learner sees when their python3 cannot run the course says which
@@ -90,7 +91,8 @@ lab: install
 progress: install
 	@$(BIN)/python -m course.learner progress "$(LAB_ROOT)/work"
 
-test: $(TESTDEPS) browser bubblewrap data
+# as root, the class hub's environment too (tests/test_hub.py; it skips without root)
+test: $(TESTDEPS) browser bubblewrap data $(if $(filter 0,$(shell id -u)),hub-env)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # tools/earlier.py first: each step's earlier_steps.py (the earlier steps' functions it
@@ -165,6 +167,18 @@ bubblewrap:
 torch: install
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "torch==2.13.0"
 	@echo "PyTorch installed: restart the kernel of the step 12 notebook"
+
+# The course for a class on this server (root): JupyterHub 5, one Unix user per student,
+# nbgrader's exchange and the Formgrader service (hub/hubctl.py; README, "A class on JupyterHub").
+HUB_STAMP := hub/.venv/.hub-installed
+$(HUB_STAMP): $(RUNTIME) hub/setup.sh hub/requirements.txt hub/package-lock.json
+	bash hub/setup.sh
+	@touch $@
+
+hub-env: $(HUB_STAMP)
+
+hub: install bubblewrap hub-env
+	hub/.venv/bin/python hub/hubctl.py serve
 
 BENCH ?= all
 bench: $(TESTDEPS) browser data
