@@ -249,15 +249,16 @@ class Remote:
         return f"<{self._type} {self.__name__} (the submission's)>"
 
 
-_transform = TransformerManager().transform_cell
+transform_cell = TransformerManager().transform_cell  # IPython syntax (magics) -> Python
 
 
-class _Shell:
-    """``get_ipython()`` for instructor cells run in the grader: ``%matplotlib`` only."""
+class MatplotlibOnlyShell:
+    """``get_ipython()`` for notebook cells run without a kernel (instructor cells in the
+    grader, notebooks run by the tests): it accepts ``%matplotlib`` and nothing else."""
 
     def run_line_magic(self, name, line):
         if name != "matplotlib":
-            raise NotImplementedError(f"magic %{name} in an instructor cell")
+            raise NotImplementedError(f"magic %{name} needs a kernel: only %matplotlib runs here")
 
 
 class _Kept(io.StringIO):
@@ -295,14 +296,14 @@ class Outside:
         self.proxies = {}  # kernel number -> Remote (one per object: `is` holds)
         self.functions = {}  # number -> a function of the tests the kernel may call back
         self.calls = []  # the values of the requests under way (what a callback may change)
-        self.trusted = {"__name__": "__main__", "get_ipython": _Shell}
+        self.trusted = {"__name__": "__main__", "get_ipython": MatplotlibOnlyShell}
         sys.modules.pop("earlier_steps", None)  # every step has its own, next to its notebook
         if folder:
             sys.path.insert(0, folder)
         try:
             with contextlib.redirect_stdout(io.StringIO()):
                 for source in trusted_sources:
-                    exec(compile(_transform(source), "<instructor cell>", "exec"), self.trusted)
+                    exec(compile(transform_cell(source), "<instructor cell>", "exec"), self.trusted)
         finally:
             if folder:
                 sys.path.remove(folder)
@@ -434,7 +435,7 @@ class Outside:
         out = _Kept(MAX_PRINTED)
         error = None
         try:
-            code = compile(_transform(source), name, "exec")
+            code = compile(transform_cell(source), name, "exec")
             ns = self.namespace(source)
             with contextlib.redirect_stdout(out):
                 exec(code, ns)
@@ -626,7 +627,7 @@ def is_test(cell):
 def _names(source):
     """Every identifier a cell's code loads (its magics turned into Python first)."""
     try:
-        tree = ast.parse(_transform(source))
+        tree = ast.parse(transform_cell(source))
     except SyntaxError:
         return set()
     return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}

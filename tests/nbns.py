@@ -10,22 +10,14 @@ import io
 from functools import lru_cache
 
 import matplotlib
-from IPython.core.inputtransformer2 import TransformerManager
 
+from course.outside import MatplotlibOnlyShell, transform_cell
 from tests.gradecycle import ROOT, read
-
-_transform = TransformerManager().transform_cell
-
-
-class _Shell:
-    def run_line_magic(self, name, line):
-        if name != "matplotlib":
-            raise NotImplementedError(f"magic %{name} is not supported in tests")
 
 
 def run_cell(ns, source, name):
     """Run one cell's source (magics allowed) in the namespace ``ns``."""
-    exec(compile(_transform(source), name, "exec"), ns)
+    exec(compile(transform_cell(source), name, "exec"), ns)
 
 
 @contextlib.contextmanager
@@ -44,7 +36,7 @@ def beside(folder):
 
 
 def fresh_namespace():
-    return {"__name__": "__notebook__", "get_ipython": _Shell}
+    return {"__name__": "__notebook__", "get_ipython": MatplotlibOnlyShell}
 
 
 def execute(nb, name="<notebook>", folder=None, until=None):
