@@ -15,8 +15,9 @@
   folder of its own, ``KernelManager.transport = "ipc"``), its own process, IPC and host
   namespaces, and death with its parent;
 - limits on memory, processes, file size and open files (``setrlimit``, inherited);
-- as root, the unprivileged user ``nobody`` (``setpriv``, no capabilities, no new
-  privileges).
+- as root, an unprivileged user id of its own, with no account (``setpriv``, no
+  capabilities, no new privileges): the process limit counts one kernel's processes
+  only, so a fork bomb in one submission cannot stop the kernels of the others.
 
 ``python -m course.sandbox --check`` says whether the sandbox can run here (exit 0) or
 why not (exit 1).
@@ -40,7 +41,7 @@ TMP_BYTES = 256 * MIB  # the private /tmp (memory)
 LIMITS = {
     "RLIMIT_AS": 4 * GIB,       # address space: NumPy, OpenBLAS and a dataset fit
     "RLIMIT_FSIZE": 64 * MIB,   # largest file it may write
-    "RLIMIT_NPROC": 512,        # processes and threads of the (nobody) user: no fork bomb
+    "RLIMIT_NPROC": 512,        # processes and threads of the kernel's user: no fork bomb
     "RLIMIT_NOFILE": 1024,
     "RLIMIT_CORE": 0,
 }
@@ -50,17 +51,20 @@ KEEP_ENV = ("LANG", "LC_ALL", "LC_CTYPE", "TZ", "MPLBACKEND", "NBGRADER_EXECUTIO
             "MKL_NUM_THREADS", "CAPSTONE_QUICK")
 
 
-def _sandbox_user():
-    """(uid, gid) of ``nobody`` when the grader is root, else None (stay who we are)."""
-    import pwd
+# As root, each kernel runs as SANDBOX_ID_BASE + the pid of the process that starts it: an
+# id no other kernel running at the same time has (pids are unique) and no account uses.
+# A process limit counts the processes of a user id, so with one shared user (``nobody``)
+# a fork bomb left the next submission's kernel unable to start. The base is above the
+# ids Debian gives accounts and systemd's dynamic users, in a range of 2^22 (pid_max).
+SANDBOX_ID_BASE = 0x5C000000
 
+
+def _sandbox_user():
+    """(uid, gid) for this kernel when the grader is root, else None (stay who we are)."""
     if os.geteuid() != 0:
         return None
-    try:
-        user = pwd.getpwnam("nobody")
-    except KeyError:
-        return 65534, 65534
-    return user.pw_uid, user.pw_gid
+    uid = SANDBOX_ID_BASE + os.getpid()
+    return uid, uid
 
 
 def _course_dir():
@@ -133,7 +137,7 @@ def bwrap_command(cwd, share, command, user=None):
     env.update(HOME=home, PATH=f"{os.path.dirname(sys.executable)}:/usr/bin:/bin",
                PYTHONPATH=str(Path(_course_dir()).parent),
                MPLCONFIGDIR=os.path.join(home, ".config", "matplotlib"),
-               PYTHONDONTWRITEBYTECODE="1")
+               PYTHONDONTWRITEBYTECODE="1", USER="student", LOGNAME="student")
     for k, v in sorted(env.items()):
         args += ["--setenv", k, v]
     if user is not None:

@@ -159,6 +159,8 @@ def attacks(assignment, port):
     for cell in reversed(gc.test_cells(loops)):
         loops.cells.insert(loops.cells.index(cell) + 1, code_cell(LOOP))
     subs["loops_everywhere"] = loops
+    if assignment == FORK_BOMB_STEP:
+        subs["fork_bomb"] = after_first_test(good, FORK_BOMB)
     if assignment != CONTROL_STEP:
         subs = {k: v for k, v in subs.items() if k not in CONTROL_ONLY}
     return subs
@@ -166,7 +168,28 @@ def attacks(assignment, port):
 
 LOOP = "while True:\n    pass\n"
 # costs its many timeouts on plain nbgrader only: not handed in there
-SANDBOXED_ONLY = {"loops_everywhere"}
+SANDBOXED_ONLY = {"loops_everywhere", "fork_bomb"}
+# forks until the sandbox's process limit says no (5000 at most, should the limit be
+# missing), holds the processes for 8 s while the other grading process runs the next
+# submissions in sandboxes of their own, then reaps them; it is named to be graded first
+FORK_BOMB_STEP = ASSIGNMENTS[1]
+FORK_BOMB = """
+import os, time
+_children, _refused = [], None
+while len(_children) < 5000:
+    try:
+        _pid = os.fork()
+    except OSError as e:
+        _refused = e
+        break
+    if _pid == 0:
+        time.sleep(8)
+        os._exit(0)
+    _children.append(_pid)
+print("FORKED", len(_children), "REFUSED", _refused)
+for _pid in _children:
+    os.waitpid(_pid, 0)
+"""
 # What the grader does with time and a dying kernel is the same for every step: the
 # looping submissions and the plain-nbgrader controls (which show that each attack works
 # without this course's grader) run on this step only; every step gets the other attacks.
@@ -395,6 +418,23 @@ def test_50mb_printed_by_functions_the_tests_call_leaves_a_small_notebook(runs):
     assert cut, "no test cell shows the cut"
     score, maximum = total(result, "prints_50mb_in_tests")
     assert score == maximum > 0, "printing is no reason to lose points"
+
+
+def test_a_fork_bomb_meets_the_process_limit_and_spares_the_others(runs):
+    """The sandbox's process limit stops a fork bomb; the submissions graded meanwhile in
+    the other process, each in its own sandbox, are graded as usual."""
+    result = runs(FORK_BOMB_STEP)["sandboxed"]
+    text = outputs_text(autograded(result, "fork_bomb", FORK_BOMB_STEP))
+    line = next(line for line in text.splitlines() if line.startswith("FORKED"))
+    forked = int(line.split()[1])
+    assert 0 < forked < 1000 and "Resource temporarily unavailable" in line, line
+    # the other process meanwhile starts kernels for lists_instructor_files, os_exit, ...
+    # (with one user for every kernel, they died at start: no autograded notebook)
+    lost = [s for s in result["scores"] if autograded(result, s, FORK_BOMB_STEP) is None]
+    assert not lost, f"no autograded notebook for {lost}"
+    assert "Kernel died before replying" not in result["log"]
+    score, maximum = total(result, "fork_bomb")
+    assert score == maximum, "the bomb's own kernel grades its (correct) functions once it reaped"
 
 
 def test_loops_in_every_cell_cost_one_notebook_budget(runs):
