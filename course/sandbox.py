@@ -14,10 +14,12 @@
 - no network (``--unshare-net``: the kernel talks to the grader over Unix sockets in a
   folder of its own, ``KernelManager.transport = "ipc"``), its own process, IPC and host
   namespaces, and death with its parent;
-- limits on memory, processes, file size and open files (``setrlimit``, inherited);
+- limits on memory, file size and open files (``setrlimit``, inherited), and on
+  processes, set inside the sandbox (``prlimit``): there the count is the sandbox's own
+  (its own user id as root, its own user namespace otherwise), so a fork bomb in one
+  submission cannot stop the kernels of the others;
 - as root, an unprivileged user id of its own, with no account (``setpriv``, no
-  capabilities, no new privileges): the process limit counts one kernel's processes
-  only, so a fork bomb in one submission cannot stop the kernels of the others.
+  capabilities, no new privileges).
 
 ``python -m course.sandbox --check`` says whether the sandbox can run here (exit 0) or
 why not (exit 1).
@@ -41,10 +43,14 @@ TMP_BYTES = 256 * MIB  # the private /tmp (memory)
 LIMITS = {
     "RLIMIT_AS": 4 * GIB,       # address space: NumPy, OpenBLAS and a dataset fit
     "RLIMIT_FSIZE": 64 * MIB,   # largest file it may write
-    "RLIMIT_NPROC": 512,        # processes and threads of the kernel's user: no fork bomb
     "RLIMIT_NOFILE": 1024,
     "RLIMIT_CORE": 0,
 }
+# processes and threads of the kernel: no fork bomb. Set inside the sandbox, not inherited:
+# a limit set before bwrap counts every process of the grader's user id (all the kernels
+# of a batch, the grader itself); inside, a process is counted in its own user namespace
+# (the grader is not root) or under its own user id (root)
+NPROC = 512
 # what the kernel keeps of the grader's environment; everything else is cleared
 KEEP_ENV = ("LANG", "LC_ALL", "LC_CTYPE", "TZ", "MPLBACKEND", "NBGRADER_EXECUTION",
             "PYTHONHASHSEED", "PYTHONWARNINGS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
@@ -143,10 +149,8 @@ def bwrap_command(cwd, share, command, user=None):
     if user is not None:
         uid, gid = user
         args += ["--", "setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups",
-                 "--no-new-privs", "--bounding-set=-all", "--inh-caps=-all", "--"]
-    else:
-        args += ["--"]
-    return args + list(command)
+                 "--no-new-privs", "--bounding-set=-all", "--inh-caps=-all"]
+    return args + ["--", "prlimit", f"--nproc={NPROC}:{NPROC}", "--", *command]
 
 
 def _set_limits():

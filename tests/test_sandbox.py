@@ -12,6 +12,7 @@ that ran, and keep an autograded notebook small whatever is printed.
 import copy
 import os
 import socket
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -186,7 +187,7 @@ while len(_children) < 5000:
         time.sleep(8)
         os._exit(0)
     _children.append(_pid)
-print("FORKED", len(_children), "REFUSED", _refused)
+print("FORKED", len(_children), "REFUSED", _refused, flush=True)
 for _pid in _children:
     os.waitpid(_pid, 0)
 """
@@ -476,3 +477,51 @@ def test_sliced_polls_find_a_message_a_missed_wakeup_left_behind():
 
     with pytest.raises(Empty):
         asyncio.run(_sliced(never, step=0.01)(timeout=0.05))
+
+
+# Two sandboxes started by a grader that is not root: the first runs FORK_BOMB (forks until
+# refused, holds its processes for 8 s), then the second starts a process with threads.
+NON_ROOT_PAIR = r'''
+import os, subprocess, sys, tempfile
+sys.path.insert(0, __ROOT__)
+from course import sandbox
+BOMB = __BOMB__
+NEXT = "import threading\nts = [threading.Thread(target=len, args=('',)) for _ in range(20)]\n" \
+       "[t.start() for t in ts]\nprint('NEXT STARTED')"
+def start(code):
+    share = tempfile.mkdtemp(prefix="nn-sandbox-test-")
+    os.makedirs(os.path.join(share, "work"))
+    cmd = sandbox.bwrap_command((share + "/work",) * 2, share, [sys.executable, "-c", code],
+                                sandbox._sandbox_user())
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            preexec_fn=sandbox._set_limits)
+bomb = start(BOMB)
+print(bomb.stdout.readline().strip())
+nxt = start(NEXT)
+print(nxt.communicate(timeout=120)[0].strip()[-400:])
+bomb.kill()
+bomb.wait()
+'''
+
+
+def test_a_fork_bomb_spares_the_next_kernel_when_the_grader_is_not_root(tmp_path):
+    """As a non-root grader (the hub's grader account) every sandbox keeps the grader's user
+    id, in a user namespace of its own: the process limit, set inside, counts that
+    namespace's processes, so a bomb in one sandbox leaves the next one room to start."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root, to run the grader as another user")
+    python = gc.ROOT / "hub" / ".venv" / "bin" / "python"  # made for other users (make hub-env)
+    if not python.exists():
+        pytest.skip("no interpreter other users can run (make hub-env)")
+    as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", str(python)]
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "TMPDIR": str(tmp_path)}
+    tmp_path.chmod(0o777)
+    if sandbox.check() is not None or gc.run([*as_nobody, "-m", "course.sandbox", "--check"],
+                                            cwd=gc.ROOT, check=False).returncode != 0:
+        pytest.skip("the sandbox cannot run as a non-root user here")
+    out = subprocess.run([*as_nobody, "-c", NON_ROOT_PAIR.replace("__ROOT__", repr(str(gc.ROOT))).replace("__BOMB__", repr(FORK_BOMB))],
+                         env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    text = out.stdout + out.stderr
+    forked = next(line for line in text.splitlines() if line.startswith("FORKED"))
+    assert 0 < int(forked.split()[1]) < 1000 and "Resource temporarily unavailable" in forked, text
+    assert "NEXT STARTED" in text, text
