@@ -215,6 +215,17 @@ def run_kernel(argv):
     os.execvp(command[0], command)
 
 
+def start(share, command, **popen_kwargs):
+    """Start ``command`` in a sandbox whose working folder is ``share``/work (made here,
+    empty), as a kernel's would be: a ``subprocess.Popen``."""
+    user = _sandbox_user()
+    work = os.path.join(share, "work")
+    os.makedirs(work, exist_ok=True)
+    _chown_tree(share, user)
+    return subprocess.Popen(bwrap_command((work, work), share, command, user),
+                            preexec_fn=_set_limits, **popen_kwargs)
+
+
 def check():
     """None if the sandbox runs here, else why not (one line)."""
     if shutil.which(BWRAP) is None:
@@ -223,19 +234,20 @@ def check():
 
     share = tempfile.mkdtemp(prefix="nn-sandbox-check-")
     try:
-        user = _sandbox_user()
-        os.makedirs(os.path.join(share, "work"))
-        _chown_tree(share, user)
-        command = bwrap_command((os.path.join(share, "work"), os.path.join(share, "work")),
-                                share, [sys.executable, "-c", "import numpy, ipykernel"], user)
         try:
-            result = subprocess.run(command, capture_output=True, text=True, timeout=120,
-                                    preexec_fn=_set_limits)
-        except (OSError, subprocess.TimeoutExpired) as e:
+            proc = start(share, [sys.executable, "-c", "import numpy, ipykernel"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        except OSError as e:
             return f"bwrap could not run: {e}"
-        if result.returncode != 0:
-            lines = (result.stderr or result.stdout).strip().splitlines()
-            return f"bwrap could not run: {lines[-1] if lines else result.returncode}"
+        try:
+            stdout, stderr = proc.communicate(timeout=120)
+        except subprocess.TimeoutExpired as e:
+            proc.kill()
+            proc.communicate()
+            return f"bwrap could not run: {e}"
+        if proc.returncode != 0:
+            lines = (stderr or stdout).strip().splitlines()
+            return f"bwrap could not run: {lines[-1] if lines else proc.returncode}"
         return None
     finally:
         shutil.rmtree(share, ignore_errors=True)

@@ -489,12 +489,8 @@ BOMB = __BOMB__
 NEXT = "import threading\nts = [threading.Thread(target=len, args=('',)) for _ in range(20)]\n" \
        "[t.start() for t in ts]\nprint('NEXT STARTED')"
 def start(code):
-    share = tempfile.mkdtemp(prefix="nn-sandbox-test-")
-    os.makedirs(os.path.join(share, "work"))
-    cmd = sandbox.bwrap_command((share + "/work",) * 2, share, [sys.executable, "-c", code],
-                                sandbox._sandbox_user())
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            preexec_fn=sandbox._set_limits)
+    return sandbox.start(tempfile.mkdtemp(prefix="nn-sandbox-test-"), [sys.executable, "-c", code],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 bomb = start(BOMB)
 print(bomb.stdout.readline().strip())
 nxt = start(NEXT)
